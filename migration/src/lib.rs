@@ -1,0 +1,19 @@
+//! cartql's schema history. Each migration is one change, self-contained (it never imports the
+//! service's entities), and is never edited once it has landed.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_catalog;
+mod m20261122_000002_create_carts;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_create_catalog::Migration),
+            Box::new(m20261122_000002_create_carts::Migration),
+        ]
+    }
+}

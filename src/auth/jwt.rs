@@ -1,0 +1,133 @@
+//! User tokens. One algorithm per key (HS256 for a secret, RS256 or ES256 for a PEM public
+//! key); `exp` and `sub` are required, `nbf` is checked, and the leeway is small.
+
+use std::{collections::HashSet, path::Path};
+
+use anyhow::{Context, bail};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use serde::{Deserialize, Serialize};
+
+use crate::{auth::User, config::Config, error::AppError};
+
+/// Clock skew tolerated on `exp` and `nbf`, in seconds.
+const LEEWAY_SECS: u64 = 30;
+
+/// The claims cartql reads. Others are ignored.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub exp: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+}
+
+/// Checks Bearer tokens.
+#[derive(Clone)]
+pub struct JwtVerifier {
+    key: DecodingKey,
+    validation: Validation,
+}
+
+impl JwtVerifier {
+    /// A verifier for an HS256 secret.
+    pub fn hs256(secret: &[u8], config: &Config) -> Self {
+        Self::with_key(DecodingKey::from_secret(secret), Algorithm::HS256, config)
+    }
+
+    /// A verifier for a PEM public key: RSA keys verify RS256, EC P-256 keys ES256.
+    pub fn from_public_key_file(path: &Path, config: &Config) -> anyhow::Result<Self> {
+        let pem = std::fs::read(path).with_context(|| {
+            format!("cannot read CARTQL_JWT_PUBLIC_KEY_FILE {}", path.display())
+        })?;
+        if let Ok(key) = DecodingKey::from_rsa_pem(&pem) {
+            return Ok(Self::with_key(key, Algorithm::RS256, config));
+        }
+        if let Ok(key) = DecodingKey::from_ec_pem(&pem) {
+            return Ok(Self::with_key(key, Algorithm::ES256, config));
+        }
+        bail!(
+            "CARTQL_JWT_PUBLIC_KEY_FILE holds neither an RSA nor an EC P-256 public key in PEM form"
+        )
+    }
+
+    fn with_key(key: DecodingKey, algorithm: Algorithm, config: &Config) -> Self {
+        let mut validation = Validation::new(algorithm);
+        validation.algorithms = vec![algorithm];
+        validation.required_spec_claims = HashSet::from(["exp".to_owned(), "sub".to_owned()]);
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.leeway = LEEWAY_SECS;
+        match &config.jwt_audience {
+            Some(aud) => validation.set_audience(&[aud]),
+            None => validation.validate_aud = false,
+        }
+        if let Some(iss) = &config.jwt_issuer {
+            validation.set_issuer(&[iss]);
+            validation.required_spec_claims.insert("iss".to_owned());
+        }
+        Self { key, validation }
+    }
+
+    /// The user a token proves, or `UNAUTHENTICATED`.
+    pub fn verify(&self, token: &str) -> Result<User, AppError> {
+        let data = decode::<Claims>(token, &self.key, &self.validation).map_err(|err| {
+            tracing::debug!(error = %err, "rejected a user token");
+            AppError::Unauthenticated("the user token is invalid or expired")
+        })?;
+        let claims = data.claims;
+        if claims.sub.is_empty() || claims.sub.len() > 255 {
+            return Err(AppError::Unauthenticated(
+                "the user token's subject is unusable",
+            ));
+        }
+        Ok(User {
+            admin: claims.roles.iter().any(|r| r == "admin"),
+            id: claims.sub,
+        })
+    }
+}
+
+/// Signs HS256 user tokens (dev mode, `cartql token`, tests).
+#[derive(Clone)]
+pub struct JwtIssuer {
+    key: EncodingKey,
+    issuer: Option<String>,
+    audience: Option<String>,
+}
+
+impl JwtIssuer {
+    pub fn hs256(secret: &[u8], config: &Config) -> Self {
+        Self {
+            key: EncodingKey::from_secret(secret),
+            issuer: config.jwt_issuer.clone(),
+            audience: config.jwt_audience.clone(),
+        }
+    }
+
+    /// A token for `user_id`, valid for `ttl_secs`.
+    pub fn issue(&self, user_id: &str, admin: bool, ttl_secs: i64) -> anyhow::Result<String> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = Claims {
+            sub: user_id.to_owned(),
+            exp: now + ttl_secs,
+            iat: Some(now),
+            nbf: None,
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            roles: if admin {
+                vec!["admin".to_owned()]
+            } else {
+                Vec::new()
+            },
+        };
+        Ok(encode(&Header::new(Algorithm::HS256), &claims, &self.key)?)
+    }
+}

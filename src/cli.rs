@@ -1,0 +1,164 @@
+//! The command line. Every command reads the same settings (environment and `.env`).
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::{
+    build_app,
+    config::Config,
+    db, graphql,
+    service::{cart, seed},
+    startup,
+};
+
+/// cartql: a GraphQL shopping-cart service for storefronts.
+///
+/// Settings come from environment variables (and a `.env` file); see the README for the
+/// full list. With no JWT key configured, cartql runs in dev mode and prints a token.
+#[derive(Debug, Parser)]
+#[command(name = "cartql", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (the default): GraphiQL on GET /graphql, the API on POST /graphql.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load the demo catalog, or a catalog file, into the database (products upserted by SKU).
+    Seed {
+        /// A catalog JSON file (`{"products": [...]}`) instead of the demo catalog.
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Print a signed user token (needs CARTQL_JWT_SECRET, or dev mode's generated secret).
+    Token {
+        /// The user id (`sub`).
+        #[arg(long)]
+        user: String,
+        /// Add the `admin` role.
+        #[arg(long)]
+        admin: bool,
+        /// Lifetime, e.g. 30d, 12h, 3600s.
+        #[arg(long, default_value = "30d")]
+        ttl: String,
+    },
+    /// Print the GraphQL schema (SDL, sorted) as committed in schema.graphql.
+    Schema,
+    /// Hard-delete soft-deleted carts and lines, and expired guest carts, older than
+    /// CARTQL_RETENTION.
+    Purge,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Schema = command {
+        println!("{}", graphql::sdl().trim_end());
+        return Ok(());
+    }
+    let config = Config::from_env()?;
+    match command {
+        Command::Schema => unreachable!("handled above"),
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let db = db::connect(&config.database_url, 1).await?;
+            db::migrate(&db).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Seed { file } => {
+            let db = db::connect(&config.database_url, 2).await?;
+            db::migrate(&db).await?;
+            let specs = match file {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path)
+                        .with_context(|| format!("cannot read {}", path.display()))?;
+                    seed::parse_file(&text)
+                        .with_context(|| format!("{} is not a catalog file", path.display()))?
+                }
+                None => seed::demo_catalog(),
+            };
+            let count = seed::import(&db, specs, config.currency).await?;
+            println!("{count} products upserted");
+            Ok(())
+        }
+        Command::Token { user, admin, ttl } => {
+            let ttl = crate::config::parse_duration(&ttl)
+                .context("--ttl must look like 30d, 12h or 3600s")?;
+            let (_, issuer) = startup::jwt_keys(&config)?;
+            let issuer = issuer.context(
+                "tokens can only be signed with an HS256 secret (CARTQL_JWT_SECRET or dev mode)",
+            )?;
+            println!("{}", issuer.issue(&user, admin, ttl.as_secs() as i64)?);
+            Ok(())
+        }
+        Command::Purge => {
+            let db = db::connect(&config.database_url, 2).await?;
+            let purged = cart::purge(&db, config.retention).await?;
+            println!("purged {} carts and {} lines", purged.carts, purged.lines);
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = build_app(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    let url = format!("http://{}/graphql", listener.local_addr()?);
+    tracing::info!(%url, "cartql is listening");
+    if config.dev_mode() {
+        print_dev_banner(&app, &url)?;
+    }
+    axum::serve(listener, app.router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+/// Dev mode: a ready-to-paste token and GraphiQL headers.
+fn print_dev_banner(app: &crate::App, url: &str) -> anyhow::Result<()> {
+    let Some(issuer) = &app.issuer else {
+        return Ok(());
+    };
+    let user = issuer.issue("dev-user", false, 30 * 86_400)?;
+    let admin = issuer.issue("dev-admin", true, 30 * 86_400)?;
+    println!(
+        "\ncartql dev mode (no CARTQL_JWT_SECRET or CARTQL_JWT_PUBLIC_KEY_FILE set)\n\
+         GraphiQL: {url}\n\n\
+         Paste into GraphiQL's Headers tab to act as user `dev-user`:\n\
+         {{\"Authorization\": \"Bearer {user}\"}}\n\n\
+         Admin token (user `dev-admin`, for upsertProducts):\n\
+         {{\"Authorization\": \"Bearer {admin}\"}}\n\n\
+         Without a header you are a guest: createCart returns a token to send as X-Cart-Token.\n"
+    );
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,290 @@
+//! Exact money: integer minor units of an ISO 4217 currency. No floats anywhere: amounts are
+//! parsed from and printed as decimal strings, sums are taken in `i128`, and tax is rounded
+//! half-to-even to the minor unit.
+
+use std::fmt;
+
+/// An ISO 4217 currency code with its number of minor-unit digits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Currency {
+    code: [u8; 3],
+    exponent: u32,
+}
+
+impl Currency {
+    /// Parses a three-letter code (case-insensitive). Unknown but well-formed codes get two
+    /// minor digits, which is what most currencies use.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let bytes = raw.as_bytes();
+        if bytes.len() != 3 || !bytes.iter().all(u8::is_ascii_alphabetic) {
+            return None;
+        }
+        let code = [
+            bytes[0].to_ascii_uppercase(),
+            bytes[1].to_ascii_uppercase(),
+            bytes[2].to_ascii_uppercase(),
+        ];
+        let exponent = match &code {
+            b"BIF" | b"CLP" | b"DJF" | b"GNF" | b"ISK" | b"JPY" | b"KMF" | b"KRW" | b"PYG"
+            | b"RWF" | b"UGX" | b"VND" | b"VUV" | b"XAF" | b"XOF" | b"XPF" => 0,
+            b"BHD" | b"IQD" | b"JOD" | b"KWD" | b"LYD" | b"OMR" | b"TND" => 3,
+            _ => 2,
+        };
+        Some(Self { code, exponent })
+    }
+
+    pub fn code(&self) -> &str {
+        // The code is three ASCII letters by construction.
+        std::str::from_utf8(&self.code).unwrap_or("XXX")
+    }
+
+    pub fn exponent(&self) -> u32 {
+        self.exponent
+    }
+
+    fn symbol(&self) -> Option<&'static str> {
+        match &self.code {
+            b"USD" => Some("$"),
+            b"EUR" => Some("€"),
+            b"GBP" => Some("£"),
+            b"JPY" => Some("¥"),
+            _ => None,
+        }
+    }
+}
+
+/// An amount in minor units of a currency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Money {
+    pub minor: i128,
+    pub currency: Currency,
+}
+
+/// Why a decimal amount was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AmountError {
+    /// Not a plain decimal number (`"12.50"`).
+    Malformed,
+    /// More fraction digits than the currency has minor units.
+    TooPrecise,
+    /// Negative, or larger than [`Money::MAX_PRICE_MINOR`].
+    OutOfRange,
+}
+
+impl Money {
+    /// The largest unit price accepted, in minor units: keeps every cart total far inside i64.
+    pub const MAX_PRICE_MINOR: i64 = 1_000_000_000_000;
+
+    pub fn new(minor: impl Into<i128>, currency: Currency) -> Self {
+        Self {
+            minor: minor.into(),
+            currency,
+        }
+    }
+
+    /// Parses a non-negative decimal string such as `"110.00"` or `"5"` into minor units.
+    pub fn parse_price(raw: &str, currency: Currency) -> Result<i64, AmountError> {
+        let (int_part, frac_part) = raw.split_once('.').unwrap_or((raw, ""));
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if int_part.is_empty() || int_part.len() > 18 || !digits(int_part) || !digits(frac_part) {
+            return Err(if raw.starts_with('-') {
+                AmountError::OutOfRange
+            } else {
+                AmountError::Malformed
+            });
+        }
+        if raw.contains('.') && frac_part.is_empty() {
+            return Err(AmountError::Malformed);
+        }
+        let exp = currency.exponent as usize;
+        let significant = frac_part.trim_end_matches('0');
+        if significant.len() > exp {
+            return Err(AmountError::TooPrecise);
+        }
+        let mut minor: i128 = int_part.parse().map_err(|_| AmountError::Malformed)?;
+        for i in 0..exp {
+            let digit = significant
+                .as_bytes()
+                .get(i)
+                .map_or(0, |b| i128::from(b - b'0'));
+            minor = minor * 10 + digit;
+        }
+        i64::try_from(minor)
+            .ok()
+            .filter(|m| *m <= Self::MAX_PRICE_MINOR)
+            .ok_or(AmountError::OutOfRange)
+    }
+
+    /// The amount as a plain decimal string with exactly the currency's minor digits.
+    pub fn amount(&self) -> String {
+        let exp = self.currency.exponent;
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let abs = self.minor.unsigned_abs();
+        if exp == 0 {
+            return format!("{sign}{abs}");
+        }
+        let scale = 10u128.pow(exp);
+        format!(
+            "{sign}{}.{:0width$}",
+            abs / scale,
+            abs % scale,
+            width = exp as usize
+        )
+    }
+
+    /// Human text: `"$110.00"` for currencies with a well-known symbol, `"110.00 CHF"` otherwise.
+    pub fn formatted(&self) -> String {
+        let amount = self.amount();
+        match self.currency.symbol() {
+            Some(symbol) => match amount.strip_prefix('-') {
+                Some(positive) => format!("-{symbol}{positive}"),
+                None => format!("{symbol}{amount}"),
+            },
+            None => format!("{amount} {}", self.currency.code()),
+        }
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.formatted())
+    }
+}
+
+/// A tax rate held as an exact fraction (`"0.10"` is 10/100).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TaxRate {
+    numerator: i128,
+    denominator: i128,
+}
+
+impl TaxRate {
+    /// Parses a decimal rate between 0 and 1 with at most 6 fraction digits.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let raw = raw.trim();
+        let (int_part, frac_part) = raw.split_once('.').unwrap_or((raw, ""));
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if int_part.is_empty() || !digits(int_part) || !digits(frac_part) || frac_part.len() > 6 {
+            return None;
+        }
+        let denominator = 10i128.pow(frac_part.len() as u32);
+        let whole: i128 = int_part.parse().ok()?;
+        let frac: i128 = if frac_part.is_empty() {
+            0
+        } else {
+            frac_part.parse().ok()?
+        };
+        let numerator = whole.checked_mul(denominator)?.checked_add(frac)?;
+        (numerator <= denominator).then_some(Self {
+            numerator,
+            denominator,
+        })
+    }
+
+    /// Tax on `subtotal` minor units, rounded half-to-even to the minor unit.
+    pub fn tax_on(&self, subtotal: i128) -> i128 {
+        round_half_even(subtotal * self.numerator, self.denominator)
+    }
+}
+
+impl Default for TaxRate {
+    fn default() -> Self {
+        Self {
+            numerator: 10,
+            denominator: 100,
+        }
+    }
+}
+
+impl fmt::Display for TaxRate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let digits = self.denominator.to_string().len() - 1;
+        if digits == 0 {
+            return write!(f, "{}", self.numerator);
+        }
+        write!(
+            f,
+            "{}.{:0digits$}",
+            self.numerator / self.denominator,
+            self.numerator % self.denominator
+        )
+    }
+}
+
+/// `n / d` rounded to the nearest integer, ties to even. `d` is positive.
+fn round_half_even(n: i128, d: i128) -> i128 {
+    let q = n.div_euclid(d);
+    let r = n.rem_euclid(d);
+    match (2 * r).cmp(&d) {
+        std::cmp::Ordering::Less => q,
+        std::cmp::Ordering::Greater => q + 1,
+        std::cmp::Ordering::Equal => q + (q & 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usd() -> Currency {
+        Currency::parse("usd").expect("USD is a currency")
+    }
+
+    #[test]
+    fn prices_parse_exactly_into_minor_units() {
+        assert_eq!(Money::parse_price("110.00", usd()), Ok(11_000));
+        assert_eq!(Money::parse_price("0.1", usd()), Ok(10));
+        assert_eq!(Money::parse_price("7", usd()), Ok(700));
+        assert_eq!(
+            Money::parse_price("1.005", usd()),
+            Err(AmountError::TooPrecise)
+        );
+        assert_eq!(Money::parse_price("1.50000", usd()), Ok(150));
+        assert_eq!(
+            Money::parse_price("-1", usd()),
+            Err(AmountError::OutOfRange)
+        );
+        assert_eq!(
+            Money::parse_price("1e3", usd()),
+            Err(AmountError::Malformed)
+        );
+        assert_eq!(Money::parse_price("1.", usd()), Err(AmountError::Malformed));
+        assert_eq!(
+            Money::parse_price("99999999999999999", usd()),
+            Err(AmountError::OutOfRange)
+        );
+        let jpy = Currency::parse("JPY").expect("JPY");
+        assert_eq!(Money::parse_price("500", jpy), Ok(500));
+        assert_eq!(
+            Money::parse_price("500.5", jpy),
+            Err(AmountError::TooPrecise)
+        );
+    }
+
+    #[test]
+    fn amounts_print_with_the_currency_digits() {
+        assert_eq!(Money::new(11_000, usd()).amount(), "110.00");
+        assert_eq!(Money::new(5, usd()).formatted(), "$0.05");
+        assert_eq!(Money::new(-5, usd()).formatted(), "-$0.05");
+        let chf = Currency::parse("CHF").expect("CHF");
+        assert_eq!(Money::new(123_456, chf).formatted(), "1234.56 CHF");
+        let kwd = Currency::parse("KWD").expect("KWD");
+        assert_eq!(Money::new(1_234, kwd).amount(), "1.234");
+        let jpy = Currency::parse("JPY").expect("JPY");
+        assert_eq!(Money::new(500, jpy).formatted(), "¥500");
+    }
+
+    #[test]
+    fn tax_rounds_half_to_even() {
+        let rate = TaxRate::default();
+        assert_eq!(rate.tax_on(11_000), 1_100);
+        assert_eq!(rate.tax_on(25), 2); // 2.5 -> 2
+        assert_eq!(rate.tax_on(35), 4); // 3.5 -> 4
+        assert_eq!(rate.tax_on(36), 4); // 3.6 -> 4
+        let odd = TaxRate::parse("0.0825").expect("rate");
+        assert_eq!(odd.tax_on(1_000), 82); // 82.5 -> 82
+        assert_eq!(odd.to_string(), "0.0825");
+        assert!(TaxRate::parse("1.5").is_none());
+        assert!(TaxRate::parse("-0.1").is_none());
+    }
+}

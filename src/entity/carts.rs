@@ -1,0 +1,34 @@
+//! `carts`: one per registered user (`user_id`) or per guest token (`token_hash`).
+//! `live` is TRUE while the cart is open and NULL once it is soft-deleted (see the migration).
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "carts")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub user_id: Option<String>,
+    pub token_hash: Option<String>,
+    pub live: Option<bool>,
+    pub currency: String,
+    pub version: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub expires_at: Option<DateTimeUtc>,
+    pub deleted_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::cart_items::Entity")]
+    CartItems,
+}
+
+impl Related<super::cart_items::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::CartItems.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,8 @@
+//! sea-orm entities, one file per table. They mirror the tables and nothing more: GraphQL types
+//! wrap them, so a new column never reaches the public schema by accident.
+
+pub mod cart_items;
+pub mod carts;
+pub mod product_media;
+pub mod products;
+pub mod shops;

@@ -1,0 +1,80 @@
+//! One error type for the service, classified by whose fault it is. Its message is safe to
+//! show to a client; internal causes are logged once (with the request's span, which carries
+//! the request id) and replaced by a generic message.
+//!
+//! `AppError` deliberately does not implement `Display`: async-graphql converts any
+//! `Display` type into an error without a code, and that path must not exist. The only way
+//! to a GraphQL error is [`ErrorExtensions::extend`], which attaches `extensions.code`.
+
+use async_graphql::ErrorExtensions;
+use sea_orm::DbErr;
+
+#[derive(Debug)]
+pub enum AppError {
+    /// The credentials are missing where required, malformed, expired or wrongly signed.
+    Unauthenticated(&'static str),
+    /// The caller is known but lacks the role for this operation.
+    Forbidden,
+    /// The request is well-formed GraphQL but its values are unusable.
+    BadUserInput(String),
+    /// Something broke on our side; the cause is logged, never sent.
+    Internal(anyhow::Error),
+}
+
+impl AppError {
+    /// The `extensions.code` clients branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated(_) => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::BadUserInput(_) => "BAD_USER_INPUT",
+            Self::Internal(_) => "INTERNAL_SERVER_ERROR",
+        }
+    }
+
+    /// The message a client may see.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Unauthenticated(message) => (*message).to_owned(),
+            Self::Forbidden => "this operation needs the admin role".to_owned(),
+            Self::BadUserInput(message) => message.clone(),
+            Self::Internal(_) => "internal server error".to_owned(),
+        }
+    }
+
+    pub fn internal(error: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(error.into())
+    }
+}
+
+impl From<DbErr> for AppError {
+    fn from(error: DbErr) -> Self {
+        Self::Internal(error.into())
+    }
+}
+
+impl ErrorExtensions for AppError {
+    fn extend(&self) -> async_graphql::Error {
+        if let Self::Internal(cause) = self {
+            tracing::error!(error = format!("{cause:#}"), "request failed");
+        }
+        async_graphql::Error::new(self.message()).extend_with(|_, ext| ext.set("code", self.code()))
+    }
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(error: AppError) -> Self {
+        error.extend()
+    }
+}
+
+impl From<AppError> for anyhow::Error {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::Internal(cause) => cause,
+            other => anyhow::anyhow!(other.message()),
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

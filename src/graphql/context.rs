@@ -1,0 +1,51 @@
+//! What resolvers read from the context: process state (schema data) and the request's viewer
+//! and loaders (request data).
+
+use async_graphql::Context;
+use sea_orm::DatabaseConnection;
+
+use crate::{
+    auth::{User, Viewer},
+    error::AppError,
+    graphql::loaders::Loaders,
+    service::CartSettings,
+};
+
+/// Process-wide state the resolvers need.
+#[derive(Clone)]
+pub struct ServiceState {
+    pub db: DatabaseConnection,
+    pub settings: CartSettings,
+}
+
+pub trait ContextExt {
+    fn state(&self) -> &ServiceState;
+    fn viewer(&self) -> &Viewer;
+    fn loaders(&self) -> &Loaders;
+    /// The caller as an admin, or FORBIDDEN / UNAUTHENTICATED.
+    fn admin(&self) -> Result<&User, AppError>;
+}
+
+impl ContextExt for Context<'_> {
+    fn state(&self) -> &ServiceState {
+        self.data_unchecked::<ServiceState>()
+    }
+
+    fn viewer(&self) -> &Viewer {
+        self.data_opt::<Viewer>().unwrap_or(&Viewer::Anonymous)
+    }
+
+    fn loaders(&self) -> &Loaders {
+        self.data_unchecked::<Loaders>()
+    }
+
+    fn admin(&self) -> Result<&User, AppError> {
+        match self.viewer() {
+            Viewer::User(user) if user.admin => Ok(user),
+            Viewer::User(_) => Err(AppError::Forbidden),
+            _ => Err(AppError::Unauthenticated(
+                "sign in with an admin token for this operation",
+            )),
+        }
+    }
+}

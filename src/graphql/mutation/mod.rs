@@ -1,0 +1,10 @@
+//! The mutation root, merged from one object per area.
+
+mod cart;
+mod catalog;
+
+use async_graphql::MergedObject;
+
+/// All mutations.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(cart::CartMutation, catalog::CatalogMutation);

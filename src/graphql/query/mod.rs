@@ -1,0 +1,10 @@
+//! The query root, merged from one object per area.
+
+mod cart;
+mod catalog;
+
+use async_graphql::MergedObject;
+
+/// All queries.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(cart::CartQuery, catalog::CatalogQuery);

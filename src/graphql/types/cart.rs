@@ -1,0 +1,189 @@
+//! `Cart` and `CartCost`.
+
+use std::sync::Arc;
+
+use async_graphql::{
+    Context, ID, Object, Result, SimpleObject,
+    connection::{Connection, Edge},
+};
+use chrono::{DateTime, Utc};
+
+use crate::{
+    domain::{Currency, ProductId},
+    error::AppError,
+    graphql::{
+        context::ContextExt,
+        types::{CartItem, Money},
+    },
+    service::{CartSettings, cart::CartView},
+};
+
+/// A shopping cart: the caller's lines with live product data and exact totals.
+#[derive(Clone)]
+pub struct Cart {
+    view: Arc<CartView>,
+    settings: CartSettings,
+}
+
+impl Cart {
+    /// Wraps a loaded cart and primes the request's product loader with the products the
+    /// cart read already joined, so `CartItem.product` costs no further statement.
+    pub async fn new(ctx: &Context<'_>, view: CartView) -> Self {
+        let products = view
+            .lines
+            .iter()
+            .filter_map(|l| l.product.clone())
+            .map(|p| (ProductId(p.id.clone()), p));
+        ctx.loaders().feed_many(products).await;
+        Self {
+            view: Arc::new(view),
+            settings: ctx.state().settings,
+        }
+    }
+
+    fn currency(&self) -> Currency {
+        Currency::parse(&self.view.cart.currency).unwrap_or(self.settings.currency)
+    }
+
+    pub fn item(&self, id: &str) -> Option<CartItem> {
+        let currency = self.currency();
+        self.view
+            .lines
+            .iter()
+            .find(|l| l.item.id == id)
+            .map(|line| CartItem {
+                line: line.clone(),
+                currency,
+            })
+    }
+
+    pub fn view(&self) -> &CartView {
+        &self.view
+    }
+}
+
+/// Largest page of cart lines.
+const MAX_ITEMS_PAGE: usize = 250;
+
+#[Object]
+impl Cart {
+    /// The cart's id.
+    async fn id(&self) -> ID {
+        ID(self.view.cart.id.clone())
+    }
+
+    /// The guest token of this cart (send it as `X-Cart-Token`); null for a user's cart.
+    async fn token(&self) -> Option<&str> {
+        self.view.token.as_deref()
+    }
+
+    /// The cart's lines, oldest first, as a Relay connection.
+    async fn items(
+        &self,
+        #[graphql(desc = "How many lines to return (at most 250; all when omitted).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return lines after this cursor (an `endCursor`).")] after: Option<String>,
+    ) -> Result<Connection<String, CartItem>> {
+        let first = match first {
+            None => MAX_ITEMS_PAGE,
+            Some(n) if (0..=MAX_ITEMS_PAGE as i32).contains(&n) => n as usize,
+            Some(_) => {
+                return Err(
+                    AppError::BadUserInput("`first` must be between 0 and 250".into()).into(),
+                );
+            }
+        };
+        let lines = &self.view.lines;
+        let start = match after {
+            None => 0,
+            Some(cursor) => lines
+                .iter()
+                .position(|l| l.item.id == cursor)
+                .map_or(lines.len(), |i| i + 1),
+        };
+        let end = (start + first).min(lines.len());
+        let mut connection = Connection::new(start > 0, end < lines.len());
+        let currency = self.currency();
+        connection
+            .edges
+            .extend(lines[start..end].iter().map(|line| {
+                Edge::new(
+                    line.item.id.clone(),
+                    CartItem {
+                        line: line.clone(),
+                        currency,
+                    },
+                )
+            }));
+        Ok(connection)
+    }
+
+    /// Number of distinct lines.
+    async fn item_count(&self) -> i32 {
+        self.view.lines.len() as i32
+    }
+
+    /// Sum of the quantities of all lines.
+    async fn total_quantity(&self) -> i64 {
+        self.view.total_quantity()
+    }
+
+    /// True when the cart has no lines.
+    async fn is_empty(&self) -> bool {
+        self.view.lines.is_empty()
+    }
+
+    /// Totals at live prices.
+    async fn cost(&self) -> CartCost {
+        CartCost::from(self.view.cost(&self.settings))
+    }
+
+    /// ISO 4217 code of the cart's totals.
+    async fn currency_code(&self) -> String {
+        self.currency().code().to_owned()
+    }
+
+    /// Increases with every change to the cart.
+    async fn version(&self) -> i64 {
+        self.view.cart.version
+    }
+
+    /// When the cart was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.view.cart.created_at
+    }
+
+    /// When the cart last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.view.cart.updated_at
+    }
+
+    /// When a guest cart expires if left unchanged; null for a user's cart.
+    async fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.view.cart.expires_at
+    }
+}
+
+/// A cart's totals.
+#[derive(Clone, Debug, SimpleObject)]
+pub struct CartCost {
+    /// Σ line subtotals at effective prices.
+    pub subtotal: Money,
+    /// What product discounts saved: Σ (list price − effective price) × quantity.
+    pub discount: Money,
+    /// Tax on the subtotal at `CARTQL_TAX_RATE`, rounded half-to-even to the minor unit.
+    pub estimated_tax: Money,
+    /// `subtotal` + `estimatedTax`.
+    pub total: Money,
+}
+
+impl From<crate::service::pricing::CartCost> for CartCost {
+    fn from(cost: crate::service::pricing::CartCost) -> Self {
+        Self {
+            subtotal: cost.subtotal.into(),
+            discount: cost.discount.into(),
+            estimated_tax: cost.estimated_tax.into(),
+            total: cost.total.into(),
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! `CartItem` and `Attribute`.
+
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use crate::{
+    domain::{Currency, Money as DomainMoney, ProductId},
+    graphql::{
+        context::ContextExt,
+        types::{Money, Product},
+    },
+    service::{cart::Line, pricing},
+};
+
+/// A user-defined key/value on a cart line, such as `team_id = "20"`.
+#[derive(Clone, Debug, SimpleObject)]
+pub struct Attribute {
+    /// The key: 1–64 characters of letters, digits, `_`, `.` and `-`.
+    pub key: String,
+    /// The value: at most 256 characters.
+    pub value: String,
+}
+
+/// One line of a cart: a product, a quantity and the line's attributes.
+#[derive(Clone)]
+pub struct CartItem {
+    pub line: Line,
+    pub currency: Currency,
+}
+
+impl CartItem {
+    fn money(&self, minor: i128) -> Money {
+        DomainMoney::new(minor, self.currency).into()
+    }
+
+    fn unit_minor(&self) -> i64 {
+        self.line
+            .product
+            .as_ref()
+            .map_or(0, pricing::effective_price)
+    }
+}
+
+#[Object]
+impl CartItem {
+    /// The line's id: pass it to `updateCartItem` and `removeCartItem`.
+    async fn id(&self) -> ID {
+        ID(self.line.item.id.clone())
+    }
+
+    /// The product with live price and stock; null if it vanished from the catalog.
+    async fn product(&self, ctx: &Context<'_>) -> Result<Option<Product>> {
+        let product = ctx
+            .loaders()
+            .load_one(ProductId(self.line.item.product_id.clone()))
+            .await?;
+        Ok(product.map(Product))
+    }
+
+    /// The product's id (kept even if the product vanished).
+    async fn product_id(&self) -> ID {
+        ID(self.line.item.product_id.clone())
+    }
+
+    /// The product's SKU; null if the product vanished.
+    async fn sku(&self) -> Option<&str> {
+        self.line.product.as_ref().map(|p| p.sku.as_str())
+    }
+
+    /// Units on this line.
+    async fn quantity(&self) -> i32 {
+        self.line.item.quantity
+    }
+
+    /// The line's attributes, sorted by key.
+    async fn attributes(&self) -> Vec<Attribute> {
+        self.line
+            .attributes
+            .iter()
+            .map(|(key, value)| Attribute {
+                key: key.to_owned(),
+                value: value.to_owned(),
+            })
+            .collect()
+    }
+
+    /// The price charged per unit now (the discount price when lower); zero if the product
+    /// vanished.
+    async fn unit_price(&self) -> Money {
+        self.money(i128::from(self.unit_minor()))
+    }
+
+    /// The list price per unit when a discount applies, for a struck-through display.
+    async fn compare_at_unit_price(&self) -> Option<Money> {
+        let product = self.line.product.as_ref()?;
+        (pricing::effective_price(product) < product.price_minor)
+            .then(|| self.money(i128::from(product.price_minor)))
+    }
+
+    /// `unitPrice` × `quantity`.
+    async fn subtotal(&self) -> Money {
+        self.money(i128::from(self.unit_minor()) * i128::from(self.line.item.quantity))
+    }
+
+    /// Units of the product that can be bought now (0 when it is inactive or vanished).
+    async fn available_quantity(&self) -> i32 {
+        self.line
+            .product
+            .as_ref()
+            .filter(|p| p.active)
+            .map_or(0, |p| p.stock.max(0))
+    }
+
+    /// True when the full quantity of this line can be bought now.
+    async fn in_stock(&self) -> bool {
+        self.line
+            .product
+            .as_ref()
+            .is_some_and(|p| p.active && p.stock >= self.line.item.quantity)
+    }
+
+    /// When the line was added.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.line.item.created_at
+    }
+
+    /// When the line last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.line.item.updated_at
+    }
+}

@@ -1,0 +1,18 @@
+//! The public GraphQL types. Each wraps a service or entity value; none is an entity itself.
+
+mod cart;
+mod cart_item;
+mod money;
+mod payload;
+mod product;
+mod summary;
+
+pub use cart::{Cart, CartCost};
+pub use cart_item::{Attribute, CartItem};
+pub use money::Money;
+pub use payload::{
+    CartErrorCode, CartItemPayload, CartPayload, CartUserError, CartWarning, CartWarningCode,
+    UpsertProductsPayload,
+};
+pub use product::{Product, ProductMedia, Shop};
+pub use summary::{CartSummary, CartSummaryItem};

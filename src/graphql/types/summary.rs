@@ -1,0 +1,184 @@
+//! `CartSummary`: checkout-ready totals and a flat list of lines.
+
+use async_graphql::{Context, ID, Object, Result};
+
+use crate::{
+    domain::{Currency, Money as DomainMoney, ShopId},
+    graphql::{context::ContextExt, types::Money},
+    service::{
+        CartSettings,
+        cart::{CartView, Line},
+        pricing,
+    },
+};
+
+/// The caller's cart reduced to what a checkout page shows. All zeros when there is no cart.
+pub struct CartSummary {
+    view: Option<CartView>,
+    settings: CartSettings,
+}
+
+impl CartSummary {
+    pub fn new(view: Option<CartView>, settings: CartSettings) -> Self {
+        Self { view, settings }
+    }
+
+    fn currency(&self) -> Currency {
+        self.view
+            .as_ref()
+            .and_then(|v| Currency::parse(&v.cart.currency))
+            .unwrap_or(self.settings.currency)
+    }
+
+    fn cost(&self) -> pricing::CartCost {
+        match &self.view {
+            Some(view) => view.cost(&self.settings),
+            None => pricing::cart_cost(self.currency(), self.settings.tax_rate, []),
+        }
+    }
+
+    fn lines(&self) -> &[Line] {
+        self.view.as_ref().map_or(&[], |v| v.lines.as_slice())
+    }
+}
+
+#[Object]
+impl CartSummary {
+    /// Every line, oldest first.
+    async fn items(&self) -> Vec<CartSummaryItem> {
+        let currency = self.currency();
+        self.lines()
+            .iter()
+            .map(|line| CartSummaryItem {
+                line: line.clone(),
+                currency,
+            })
+            .collect()
+    }
+
+    /// Number of distinct lines.
+    async fn item_count(&self) -> i32 {
+        self.lines().len() as i32
+    }
+
+    /// Sum of all quantities.
+    async fn total_quantity(&self) -> i64 {
+        self.lines()
+            .iter()
+            .map(|l| i64::from(l.item.quantity))
+            .sum()
+    }
+
+    /// True when there are no lines.
+    async fn is_empty(&self) -> bool {
+        self.lines().is_empty()
+    }
+
+    /// Σ line subtotals at effective prices.
+    async fn subtotal(&self) -> Money {
+        self.cost().subtotal.into()
+    }
+
+    /// What product discounts saved.
+    async fn discount(&self) -> Money {
+        self.cost().discount.into()
+    }
+
+    /// Tax on the subtotal at `CARTQL_TAX_RATE`, rounded half-to-even.
+    async fn estimated_tax(&self) -> Money {
+        self.cost().estimated_tax.into()
+    }
+
+    /// `subtotal` + `estimatedTax`.
+    async fn total(&self) -> Money {
+        self.cost().total.into()
+    }
+}
+
+/// One line of a [`CartSummary`], flattened with its product and shop.
+pub struct CartSummaryItem {
+    line: Line,
+    currency: Currency,
+}
+
+impl CartSummaryItem {
+    fn unit_minor(&self) -> i64 {
+        self.line
+            .product
+            .as_ref()
+            .map_or(0, pricing::effective_price)
+    }
+}
+
+#[Object]
+impl CartSummaryItem {
+    /// The line's id.
+    async fn item_id(&self) -> ID {
+        ID(self.line.item.id.clone())
+    }
+
+    /// The product's id.
+    async fn product_id(&self) -> ID {
+        ID(self.line.item.product_id.clone())
+    }
+
+    /// The product's SKU; null if the product vanished.
+    async fn sku(&self) -> Option<&str> {
+        self.line.product.as_ref().map(|p| p.sku.as_str())
+    }
+
+    /// The product's name; null if the product vanished.
+    async fn product_name(&self) -> Option<&str> {
+        self.line.product.as_ref().map(|p| p.name.as_str())
+    }
+
+    /// The effective unit price.
+    async fn unit_price(&self) -> Money {
+        DomainMoney::new(self.unit_minor(), self.currency).into()
+    }
+
+    /// Units on this line.
+    async fn quantity(&self) -> i32 {
+        self.line.item.quantity
+    }
+
+    /// `unitPrice` × `quantity`.
+    async fn subtotal(&self) -> Money {
+        DomainMoney::new(
+            i128::from(self.unit_minor()) * i128::from(self.line.item.quantity),
+            self.currency,
+        )
+        .into()
+    }
+
+    /// The product's main image URL.
+    async fn image(&self) -> Option<&str> {
+        self.line.product.as_ref().and_then(|p| p.image.as_deref())
+    }
+
+    /// Units of the product in stock now.
+    async fn stock_quantity(&self) -> i32 {
+        self.line.product.as_ref().map_or(0, |p| p.stock)
+    }
+
+    /// The selling shop's id.
+    async fn shop_id(&self) -> Option<ID> {
+        self.line
+            .product
+            .as_ref()
+            .and_then(|p| p.shop_id.clone())
+            .map(ID)
+    }
+
+    /// The selling shop's name.
+    async fn shop_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let Some(shop_id) = self.line.product.as_ref().and_then(|p| p.shop_id.clone()) else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .loaders()
+            .load_one(ShopId(shop_id))
+            .await?
+            .map(|s| s.name))
+    }
+}

@@ -1,0 +1,25 @@
+//! cartql: a GraphQL shopping-cart service.
+
+/// Who is calling: JWT users, guest cart tokens, API keys.
+pub mod auth;
+/// The command line: serve, migrate, seed, token, schema, purge.
+pub mod cli;
+/// Every setting, from the environment.
+pub mod config;
+/// Connecting per backend, write transactions and their retries.
+pub mod db;
+/// Checked domain types: quantities, money, attributes, ids.
+pub mod domain;
+/// sea-orm entities, one per table.
+pub mod entity;
+/// The one error type and its codes.
+pub mod error;
+/// The GraphQL schema, handlers, loaders and types.
+pub mod graphql;
+/// Cart and catalog rules and persistence.
+pub mod service;
+/// `build_app`: assembling the service.
+pub mod startup;
+
+pub use config::Config;
+pub use startup::{App, build_app, build_app_on};

@@ -1,0 +1,136 @@
+//! The cart rules that decide a line's new quantity: availability, required attributes,
+//! stock and limits. Pure functions, so each rule is easy to see and to test.
+
+use crate::{
+    domain::{Attributes, Limits},
+    entity::products,
+    service::{ErrorCode, UserError, Warning, WarningCode, catalog},
+};
+
+/// Refuses products that cannot be put in a cart at all.
+pub(super) fn check_available(product: &products::Model, field: &[&str]) -> Result<(), UserError> {
+    if !product.active {
+        return Err(UserError::new(
+            ErrorCode::ProductUnavailable,
+            field,
+            format!("{} is not available for sale", product.sku),
+        ));
+    }
+    if product.stock <= 0 {
+        return Err(UserError::new(
+            ErrorCode::OutOfStock,
+            field,
+            format!("{} is out of stock", product.sku),
+        ));
+    }
+    Ok(())
+}
+
+/// Every attribute key the product requires must be present.
+pub(super) fn check_required_attributes(
+    product: &products::Model,
+    attributes: &Attributes,
+    field: &[&str],
+) -> Result<(), UserError> {
+    match catalog::required_attributes(product)
+        .into_iter()
+        .find(|key| !attributes.contains_key(key))
+    {
+        Some(missing) => Err(UserError::new(
+            ErrorCode::MissingRequiredAttribute,
+            field,
+            format!("{} needs the attribute `{missing}`", product.sku),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The quantity a line ends with when the client asks for `desired` in total: over the per-line
+/// limit is refused; over the stock is cut to the stock, with a NOT_ENOUGH_STOCK warning.
+pub(super) fn settle_quantity(
+    desired: u64,
+    product: &products::Model,
+    limits: &Limits,
+    field: &[&str],
+) -> Result<(i32, Option<Warning>), UserError> {
+    if desired > u64::from(limits.max_line_quantity) {
+        return Err(UserError::new(
+            ErrorCode::QuantityLimitExceeded,
+            field,
+            format!(
+                "a line holds at most {} of a product",
+                limits.max_line_quantity
+            ),
+        ));
+    }
+    let stock = u64::try_from(product.stock).unwrap_or(0);
+    if desired <= stock {
+        return Ok((desired as i32, None));
+    }
+    let warning = Warning {
+        code: WarningCode::NotEnoughStock,
+        message: format!(
+            "only {stock} of {} are available; the quantity was cut to {stock}",
+            product.sku
+        ),
+        target: None,
+    };
+    Ok((stock as i32, Some(warning)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn product(stock: i32, active: bool, required: &str) -> products::Model {
+        let now = chrono::Utc::now();
+        products::Model {
+            id: "p".into(),
+            shop_id: None,
+            sku: "SKU-1".into(),
+            name: "n".into(),
+            description: String::new(),
+            price_minor: 100,
+            discount_price_minor: None,
+            currency: "USD".into(),
+            stock,
+            image: None,
+            active,
+            required_attributes: required.into(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    #[test]
+    fn stock_cuts_and_limits_refuse() {
+        let limits = Limits::default();
+        let p = product(5, true, "[]");
+        assert_eq!(settle_quantity(3, &p, &limits, &[]).map(|r| r.0), Ok(3));
+        let (cut, warning) = settle_quantity(8, &p, &limits, &[]).expect("cut, not refused");
+        assert_eq!(cut, 5);
+        assert_eq!(warning.map(|w| w.code), Some(WarningCode::NotEnoughStock));
+        let refused = settle_quantity(1_000, &p, &limits, &[]).expect_err("over the limit");
+        assert_eq!(refused.code, ErrorCode::QuantityLimitExceeded);
+    }
+
+    #[test]
+    fn unavailable_products_and_missing_attributes_are_refused() {
+        assert_eq!(
+            check_available(&product(0, true, "[]"), &[]).map_err(|e| e.code),
+            Err(ErrorCode::OutOfStock)
+        );
+        assert_eq!(
+            check_available(&product(3, false, "[]"), &[]).map_err(|e| e.code),
+            Err(ErrorCode::ProductUnavailable)
+        );
+        let needs_team = product(3, true, r#"["team_id"]"#);
+        let none = Attributes::default();
+        assert_eq!(
+            check_required_attributes(&needs_team, &none, &[]).map_err(|e| e.code),
+            Err(ErrorCode::MissingRequiredAttribute)
+        );
+        let with_team = Attributes::parse([("team_id", "20")], 20).expect("valid");
+        assert!(check_required_attributes(&needs_team, &with_team, &[]).is_ok());
+    }
+}

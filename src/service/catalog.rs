@@ -1,0 +1,432 @@
+//! The catalog: product lookups (batched, for the dataloaders), search with keyset paging, and
+//! the admin upsert that the demo seed and catalog files also go through.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
+    sea_query::{Expr, ExprTrait, Func, OnConflict},
+};
+use serde::Deserialize;
+
+use crate::{
+    domain::{Currency, Money, ProductId, ShopId, Sku, attributes, ids::new_id},
+    entity::{product_media, products, shops},
+    error::AppResult,
+    service::{ErrorCode, UserError},
+};
+
+/// How a client names a product.
+#[derive(Clone, Debug)]
+pub enum ProductRef {
+    Id(ProductId),
+    Sku(Sku),
+}
+
+/// Finds one product by id or SKU, active or not.
+pub async fn find_product(
+    db: &impl ConnectionTrait,
+    reference: &ProductRef,
+) -> Result<Option<products::Model>, sea_orm::DbErr> {
+    let query = products::Entity::find();
+    match reference {
+        ProductRef::Id(id) => query.filter(products::Column::Id.eq(id.as_str())),
+        ProductRef::Sku(sku) => query.filter(products::Column::Sku.eq(sku.as_str())),
+    }
+    .one(db)
+    .await
+}
+
+/// Products by id, for the product dataloader.
+pub async fn products_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[ProductId],
+) -> Result<Vec<products::Model>, sea_orm::DbErr> {
+    products::Entity::find()
+        .filter(products::Column::Id.is_in(ids.iter().map(ProductId::as_str)))
+        .all(db)
+        .await
+}
+
+/// Shops by id, for the shop dataloader.
+pub async fn shops_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[ShopId],
+) -> Result<Vec<shops::Model>, sea_orm::DbErr> {
+    shops::Entity::find()
+        .filter(shops::Column::Id.is_in(ids.iter().map(ShopId::as_str)))
+        .all(db)
+        .await
+}
+
+/// Media of several products, each product's in position order.
+pub async fn media_of_products(
+    db: &impl ConnectionTrait,
+    ids: &[ProductId],
+) -> Result<Vec<product_media::Model>, sea_orm::DbErr> {
+    product_media::Entity::find()
+        .filter(product_media::Column::ProductId.is_in(ids.iter().map(ProductId::as_str)))
+        .order_by_asc(product_media::Column::ProductId)
+        .order_by_asc(product_media::Column::Position)
+        .all(db)
+        .await
+}
+
+/// One page of active products ordered by SKU, optionally matching `search` in the name or
+/// SKU (case-insensitive), starting after the SKU `after`. Returns the page and whether more
+/// follow.
+pub async fn list_products(
+    db: &DatabaseConnection,
+    search: Option<&str>,
+    after_sku: Option<&str>,
+    first: u64,
+) -> AppResult<(Vec<products::Model>, bool)> {
+    let mut query = products::Entity::find().filter(products::Column::Active.eq(true));
+    if let Some(term) = search.map(str::trim).filter(|t| !t.is_empty()) {
+        let pattern = format!("%{}%", escape_like(&term.to_lowercase()));
+        let lower = |col: products::Column| Expr::expr(Func::lower(Expr::col(col)));
+        query = query.filter(
+            lower(products::Column::Name)
+                .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'))
+                .or(lower(products::Column::Sku)
+                    .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))),
+        );
+    }
+    if let Some(after) = after_sku {
+        query = query.filter(products::Column::Sku.gt(after));
+    }
+    let mut rows = query
+        .order_by_asc(products::Column::Sku)
+        .limit(first + 1)
+        .all(db)
+        .await?;
+    let has_next = rows.len() as u64 > first;
+    rows.truncate(first as usize);
+    Ok((rows, has_next))
+}
+
+/// `%`, `_` and the escape character itself match literally.
+fn escape_like(term: &str) -> String {
+    term.chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            _ => vec![c],
+        })
+        .collect()
+}
+
+/// A product as an admin or a catalog file describes it, before validation.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProductSpec {
+    pub sku: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Decimal string, e.g. `"19.99"`.
+    pub price: String,
+    #[serde(default)]
+    pub discount_price: Option<String>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    pub stock: i64,
+    #[serde(default)]
+    pub image: Option<String>,
+    #[serde(default = "yes")]
+    pub active: bool,
+    #[serde(default)]
+    pub required_attributes: Vec<String>,
+    #[serde(default)]
+    pub shop_id: Option<String>,
+    #[serde(default)]
+    pub shop_name: Option<String>,
+    #[serde(default)]
+    pub media: Vec<MediaSpec>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One media entry of a [`ProductSpec`].
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaSpec {
+    pub key: String,
+    pub url: String,
+}
+
+/// A validated product ready to be written.
+#[derive(Clone, Debug)]
+pub struct ProductDraft {
+    sku: Sku,
+    name: String,
+    description: String,
+    price_minor: i64,
+    discount_price_minor: Option<i64>,
+    currency: Currency,
+    stock: i32,
+    image: Option<String>,
+    active: bool,
+    required_attributes: Vec<String>,
+    shop: Option<(ShopId, String)>,
+    media: Vec<MediaSpec>,
+}
+
+/// Largest stock figure accepted.
+const MAX_STOCK: i64 = 1_000_000_000;
+/// Longest URL accepted for images and media.
+const MAX_URL_LEN: usize = 1024;
+
+impl ProductSpec {
+    /// Validates the spec; errors carry the field path below `prefix`.
+    pub fn validate(self, default_currency: Currency) -> Result<ProductDraft, UserError> {
+        let invalid = |field: &str, message: String| {
+            UserError::new(ErrorCode::InvalidProduct, &[field], message)
+        };
+        let sku = Sku::parse(&self.sku).ok_or_else(|| {
+            invalid(
+                "sku",
+                "a SKU is 1–64 characters of letters, digits, `_`, `.` and `-`".into(),
+            )
+        })?;
+        let name = self.name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > 255 {
+            return Err(invalid("name", "a product name is 1–255 characters".into()));
+        }
+        if self.description.chars().count() > 10_000 {
+            return Err(invalid(
+                "description",
+                "a description is at most 10000 characters".into(),
+            ));
+        }
+        let currency = match &self.currency {
+            Some(code) => Currency::parse(code).ok_or_else(|| {
+                invalid(
+                    "currency",
+                    format!("{code:?} is not a three-letter currency code"),
+                )
+            })?,
+            None => default_currency,
+        };
+        let price_minor = Money::parse_price(&self.price, currency).map_err(|e| {
+            invalid(
+                "price",
+                format!(
+                    "{:?} is not a usable {} price ({e:?})",
+                    self.price,
+                    currency.code()
+                ),
+            )
+        })?;
+        let discount_price_minor = self
+            .discount_price
+            .as_deref()
+            .map(|raw| {
+                Money::parse_price(raw, currency).map_err(|e| {
+                    invalid(
+                        "discountPrice",
+                        format!("{raw:?} is not a usable price ({e:?})"),
+                    )
+                })
+            })
+            .transpose()?;
+        if discount_price_minor.is_some_and(|d| d > price_minor) {
+            return Err(invalid(
+                "discountPrice",
+                "the discount price must not exceed the price".into(),
+            ));
+        }
+        let stock = i32::try_from(self.stock)
+            .ok()
+            .filter(|s| (0..=MAX_STOCK).contains(&i64::from(*s)))
+            .ok_or_else(|| invalid("stock", format!("stock must be between 0 and {MAX_STOCK}")))?;
+        if self.image.as_ref().is_some_and(|u| u.len() > MAX_URL_LEN) {
+            return Err(invalid(
+                "image",
+                format!("an image URL is at most {MAX_URL_LEN} bytes"),
+            ));
+        }
+        for (i, key) in self.required_attributes.iter().enumerate() {
+            if attributes::Attributes::parse([(key.as_str(), "")], 1).is_err() {
+                return Err(UserError::new(
+                    ErrorCode::InvalidProduct,
+                    &["requiredAttributes", &i.to_string()],
+                    "an attribute key is 1–64 characters of letters, digits, `_`, `.` and `-`",
+                ));
+            }
+        }
+        let shop = match (self.shop_id, self.shop_name) {
+            (Some(id), name) => {
+                if id.is_empty() || id.len() > 36 {
+                    return Err(invalid("shopId", "a shop id is 1–36 characters".into()));
+                }
+                let name = name.unwrap_or_else(|| id.clone());
+                if name.chars().count() > 255 {
+                    return Err(invalid(
+                        "shopName",
+                        "a shop name is at most 255 characters".into(),
+                    ));
+                }
+                Some((ShopId(id), name))
+            }
+            (None, Some(_)) => return Err(invalid("shopId", "a shop name needs a shop id".into())),
+            (None, None) => None,
+        };
+        for (i, media) in self.media.iter().enumerate() {
+            if media.key.is_empty()
+                || media.key.len() > 64
+                || media.url.is_empty()
+                || media.url.len() > MAX_URL_LEN
+            {
+                return Err(UserError::new(
+                    ErrorCode::InvalidProduct,
+                    &["media", &i.to_string()],
+                    "a media key is 1–64 characters and its URL 1–1024",
+                ));
+            }
+        }
+        Ok(ProductDraft {
+            sku,
+            name,
+            description: self.description,
+            price_minor,
+            discount_price_minor,
+            currency,
+            stock,
+            image: self.image,
+            active: self.active,
+            required_attributes: self.required_attributes,
+            shop,
+            media: self.media,
+        })
+    }
+}
+
+/// Inserts or updates products by SKU (and their shops), replacing their media, in one
+/// transaction. Returns the stored products in input order.
+pub async fn upsert_products(
+    db: &DatabaseConnection,
+    drafts: Vec<ProductDraft>,
+) -> AppResult<Vec<products::Model>> {
+    let txn = db.begin().await?;
+    let now = Utc::now();
+    let mut shops_seen: HashMap<ShopId, String> = HashMap::new();
+    for draft in &drafts {
+        if let Some((id, name)) = &draft.shop {
+            shops_seen.insert(id.clone(), name.clone());
+        }
+    }
+    let mut shop_rows: Vec<_> = shops_seen.into_iter().collect();
+    shop_rows.sort_by(|a, b| a.0.cmp(&b.0));
+    for (id, name) in shop_rows {
+        shops::Entity::insert(shops::ActiveModel {
+            id: Set(id.0),
+            name: Set(name),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .on_conflict(
+            OnConflict::column(shops::Column::Id)
+                .update_columns([shops::Column::Name, shops::Column::UpdatedAt])
+                .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+    }
+
+    let skus: Vec<String> = drafts.iter().map(|d| d.sku.as_str().to_owned()).collect();
+    for draft in &drafts {
+        products::Entity::insert(products::ActiveModel {
+            id: Set(new_id()),
+            shop_id: Set(draft.shop.as_ref().map(|(id, _)| id.0.clone())),
+            sku: Set(draft.sku.as_str().to_owned()),
+            name: Set(draft.name.clone()),
+            description: Set(draft.description.clone()),
+            price_minor: Set(draft.price_minor),
+            discount_price_minor: Set(draft.discount_price_minor),
+            currency: Set(draft.currency.code().to_owned()),
+            stock: Set(draft.stock),
+            image: Set(draft.image.clone()),
+            active: Set(draft.active),
+            required_attributes: Set(
+                serde_json::to_string(&draft.required_attributes).unwrap_or_else(|_| "[]".into())
+            ),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .on_conflict(
+            OnConflict::column(products::Column::Sku)
+                .update_columns([
+                    products::Column::ShopId,
+                    products::Column::Name,
+                    products::Column::Description,
+                    products::Column::PriceMinor,
+                    products::Column::DiscountPriceMinor,
+                    products::Column::Currency,
+                    products::Column::Stock,
+                    products::Column::Image,
+                    products::Column::Active,
+                    products::Column::RequiredAttributes,
+                    products::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+    }
+
+    let stored = products::Entity::find()
+        .filter(products::Column::Sku.is_in(skus.iter().cloned()))
+        .all(&txn)
+        .await?;
+    let by_sku: HashMap<&str, &products::Model> =
+        stored.iter().map(|p| (p.sku.as_str(), p)).collect();
+    let ids: Vec<String> = stored.iter().map(|p| p.id.clone()).collect();
+    if !ids.is_empty() {
+        product_media::Entity::delete_many()
+            .filter(product_media::Column::ProductId.is_in(ids))
+            .exec(&txn)
+            .await?;
+    }
+    let media_rows: Vec<product_media::ActiveModel> = drafts
+        .iter()
+        .filter_map(|d| by_sku.get(d.sku.as_str()).map(|p| (d, p)))
+        .flat_map(|(d, p)| {
+            d.media
+                .iter()
+                .enumerate()
+                .map(|(position, m)| product_media::ActiveModel {
+                    product_id: Set(p.id.clone()),
+                    position: Set(position as i32),
+                    key: Set(m.key.clone()),
+                    url: Set(m.url.clone()),
+                    ..Default::default()
+                })
+        })
+        .collect();
+    for chunk in media_rows.chunks(500) {
+        product_media::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+
+    Ok(skus
+        .iter()
+        .filter_map(|sku| by_sku.get(sku.as_str()).map(|p| (*p).clone()))
+        .collect())
+}
+
+/// Whether the catalog holds any product.
+pub async fn is_empty(db: &DatabaseConnection) -> AppResult<bool> {
+    Ok(products::Entity::find().one(db).await?.is_none())
+}
+
+/// The attribute keys a product requires on every line.
+pub fn required_attributes(product: &products::Model) -> Vec<String> {
+    serde_json::from_str(&product.required_attributes).unwrap_or_default()
+}

@@ -1,0 +1,23 @@
+//! The thick middle: cart and catalog rules and their persistence. Nothing here knows GraphQL;
+//! functions take parsed domain types and a database handle.
+
+pub mod cart;
+pub mod catalog;
+pub mod outcome;
+pub mod pricing;
+pub mod seed;
+
+pub use outcome::{ErrorCode, Outcome, UserError, Warning, WarningCode};
+
+use std::time::Duration;
+
+use crate::domain::{Currency, Limits, TaxRate};
+
+/// The settings the cart rules need, taken once from the configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct CartSettings {
+    pub limits: Limits,
+    pub currency: Currency,
+    pub tax_rate: TaxRate,
+    pub guest_cart_ttl: Duration,
+}

@@ -1,0 +1,169 @@
+//! The demo catalog loaded on a first start, and catalog files (`cartql seed --file`).
+//!
+//! A catalog file is JSON: `{ "products": [ ProductSpec, ... ] }`, each product in the same
+//! shape as `upsertProducts`' input (prices as decimal strings). See the README.
+
+use serde::Deserialize;
+
+use crate::{
+    domain::Currency,
+    error::{AppError, AppResult},
+    service::catalog::{self, MediaSpec, ProductSpec},
+};
+use sea_orm::DatabaseConnection;
+
+/// A catalog file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogFile {
+    pub products: Vec<ProductSpec>,
+}
+
+/// Validates and stores `specs`; the first invalid product aborts the import untouched.
+pub async fn import(
+    db: &DatabaseConnection,
+    specs: Vec<ProductSpec>,
+    currency: Currency,
+) -> AppResult<usize> {
+    let mut drafts = Vec::with_capacity(specs.len());
+    for (i, spec) in specs.into_iter().enumerate() {
+        let sku = spec.sku.clone();
+        let draft = spec.validate(currency).map_err(|e| {
+            AppError::BadUserInput(format!(
+                "product {i} ({sku}): {} ({})",
+                e.message,
+                e.field.join(".")
+            ))
+        })?;
+        drafts.push(draft);
+    }
+    let count = drafts.len();
+    for chunk in drafts.chunks(200) {
+        catalog::upsert_products(db, chunk.to_vec()).await?;
+    }
+    Ok(count)
+}
+
+/// Reads a catalog file's products.
+pub fn parse_file(text: &str) -> anyhow::Result<Vec<ProductSpec>> {
+    let file: CatalogFile = serde_json::from_str(text)?;
+    Ok(file.products)
+}
+
+const SHOPS: [(&str, &str); 4] = [
+    ("shop-kit", "Kit Room"),
+    ("shop-boots", "Boot Hall"),
+    ("shop-gear", "Training Gear Co."),
+    ("shop-fan", "Fan Store"),
+];
+
+const ITEMS: [&str; 13] = [
+    "Home Jersey",
+    "Away Jersey",
+    "Training Top",
+    "Shorts",
+    "Socks",
+    "Goalkeeper Gloves",
+    "Boots",
+    "Shin Guards",
+    "Match Ball",
+    "Water Bottle",
+    "Scarf",
+    "Cap",
+    "Backpack",
+];
+
+/// The demo catalog: 56 products across four shops, every third one discounted, a few out of
+/// stock, one inactive, and a complete kit that needs a `team_id` attribute.
+pub fn demo_catalog() -> Vec<ProductSpec> {
+    let mut products: Vec<ProductSpec> = (0..55)
+        .map(|i: usize| {
+            let (shop_id, shop_name) = SHOPS[i % SHOPS.len()];
+            let item = ITEMS[i % ITEMS.len()];
+            let edition = i / ITEMS.len() + 1;
+            let sku = format!("DEMO-{:03}", i + 1);
+            let price_minor = 499 + (i as i64 * 733) % 12_000;
+            let slug = sku.to_lowercase();
+            ProductSpec {
+                sku,
+                name: format!("{item} (edition {edition})"),
+                description: format!("{item} from the {shop_name}, edition {edition}."),
+                price: minor_to_decimal(price_minor),
+                discount_price: (i % 3 == 0).then(|| minor_to_decimal(price_minor * 4 / 5)),
+                currency: Some("USD".into()),
+                stock: if i % 11 == 10 {
+                    0
+                } else {
+                    (i as i64 * 37) % 200 + 3
+                },
+                image: Some(format!("/images/{slug}/cover.png")),
+                active: i != 53,
+                required_attributes: Vec::new(),
+                shop_id: Some(shop_id.into()),
+                shop_name: Some(shop_name.into()),
+                media: vec![
+                    MediaSpec {
+                        key: "cover".into(),
+                        url: format!("/images/{slug}/cover.png"),
+                    },
+                    MediaSpec {
+                        key: "gallery".into(),
+                        url: format!("/images/{slug}/gallery_1.png"),
+                    },
+                ],
+            }
+        })
+        .collect();
+    products.push(ProductSpec {
+        sku: "CK-SDS001".into(),
+        name: "Complete Kit".into(),
+        description: "Jersey, shorts and socks in your team's colours. Tell us the team.".into(),
+        price: "110.00".into(),
+        discount_price: None,
+        currency: Some("USD".into()),
+        stock: 1000,
+        image: Some("/images/shop/complete_kit/cover_img.png".into()),
+        active: true,
+        required_attributes: vec!["team_id".into()],
+        shop_id: Some("shop-kit".into()),
+        shop_name: Some("Kit Room".into()),
+        media: (0..5)
+            .map(|n| MediaSpec {
+                key: if n == 0 {
+                    "cover".into()
+                } else {
+                    "gallery".into()
+                },
+                url: if n == 0 {
+                    "/images/shop/complete_kit/cover_img.png".into()
+                } else {
+                    format!("/images/shop/complete_kit/gallery_{n}.png")
+                },
+            })
+            .collect(),
+    });
+    products
+}
+
+fn minor_to_decimal(minor: i64) -> String {
+    format!("{}.{:02}", minor / 100, minor % 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_catalog_is_valid_and_varied() {
+        let usd = Currency::parse("USD").expect("USD");
+        let products = demo_catalog();
+        assert!(products.len() >= 50);
+        assert!(products.iter().any(|p| p.discount_price.is_some()));
+        assert!(products.iter().any(|p| p.stock == 0));
+        assert!(products.iter().any(|p| !p.required_attributes.is_empty()));
+        for spec in products {
+            let sku = spec.sku.clone();
+            assert!(spec.validate(usd).is_ok(), "{sku} is invalid");
+        }
+    }
+}
