@@ -144,7 +144,7 @@ async fn cart_after(ctx: &Context<'_>, change: Change) -> Result<Option<Cart>, A
     };
     let view = cart::view_by_id(&ctx.state().db, &cart_id, change.token).await?;
     Ok(match view {
-        Some(view) => Some(Cart::new(ctx, view).await),
+        Some(view) => Some(Cart::new(ctx, view, ctx.look_ahead().field("cart")).await),
         None => None,
     })
 }

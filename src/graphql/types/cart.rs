@@ -3,16 +3,18 @@
 use std::sync::Arc;
 
 use async_graphql::{
-    Context, ID, Object, Result, SimpleObject,
+    Context, ID, Lookahead, Object, Result, SimpleObject,
     connection::{Connection, Edge},
 };
 use chrono::{DateTime, Utc};
 
 use crate::{
-    domain::{Currency, ProductId},
+    domain::{Currency, ProductId, ShopId},
+    entity::products,
     error::AppError,
     graphql::{
         context::ContextExt,
+        loaders::MediaOf,
         types::{CartItem, Money},
     },
     service::{CartSettings, cart::CartView},
@@ -26,19 +28,27 @@ pub struct Cart {
 }
 
 impl Cart {
-    /// Wraps a loaded cart and primes the request's product loader with the products the
-    /// cart read already joined, so `CartItem.product` costs no further statement.
-    pub async fn new(ctx: &Context<'_>, view: CartView) -> Self {
-        let products = view
-            .lines
-            .iter()
-            .filter_map(|l| l.product.clone())
-            .map(|p| (ProductId(p.id.clone()), p));
-        ctx.loaders().feed_many(products).await;
-        Self {
-            view: Arc::new(view),
-            settings: ctx.state().settings,
+    /// Wraps a loaded cart and primes the request's loaders, so that enrichment costs a fixed
+    /// number of statements whatever the number of lines: the products the cart read already
+    /// joined are fed in, and when `selection` (the `Cart` field being resolved) asks for
+    /// shops or media, they are loaded for all lines in one batch each, up front, rather than
+    /// in timer-driven batches as the line resolvers happen to run.
+    pub async fn new(ctx: &Context<'_>, view: CartView, selection: Lookahead<'_>) -> Self {
+        let loaders = ctx.loaders();
+        let products: Vec<_> = view.lines.iter().filter_map(|l| l.product.clone()).collect();
+        let product = selection.field("items").field("edges").field("node").field("product");
+        let product_nodes = selection.field("items").field("nodes").field("product");
+        let wants = |name: &str| product.field(name).exists() || product_nodes.field(name).exists();
+        if wants("shop") {
+            prime_shops(ctx, &products).await;
         }
+        if wants("media") {
+            let keys = products.iter().map(|p| MediaOf(ProductId(p.id.clone())));
+            // A failure here surfaces again, with its code, where the field is resolved.
+            let _ = loaders.load_many(keys).await;
+        }
+        loaders.feed_many(products.into_iter().map(|p| (ProductId(p.id.clone()), p))).await;
+        Self { view: Arc::new(view), settings: ctx.state().settings }
     }
 
     fn currency(&self) -> Currency {
@@ -185,5 +195,14 @@ impl From<crate::service::pricing::CartCost> for CartCost {
             estimated_tax: cost.estimated_tax.into(),
             total: cost.total.into(),
         }
+    }
+}
+
+/// Loads the shops of `products` in one batch into the request's loader cache.
+pub async fn prime_shops(ctx: &Context<'_>, products: &[products::Model]) {
+    let shop_ids: Vec<ShopId> = products.iter().filter_map(|p| p.shop_id.clone()).map(ShopId).collect();
+    if !shop_ids.is_empty() {
+        // A failure here surfaces again, with its code, where the field is resolved.
+        let _ = ctx.loaders().load_many(shop_ids).await;
     }
 }

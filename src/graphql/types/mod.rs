@@ -7,7 +7,7 @@ mod payload;
 mod product;
 mod summary;
 
-pub use cart::{Cart, CartCost};
+pub use cart::{Cart, CartCost, prime_shops};
 pub use cart_item::{Attribute, CartItem};
 pub use money::Money;
 pub use payload::{

@@ -1,0 +1,328 @@
+//! `TestApp`: the service built by `build_app_on` over a fresh database, with a small fixture
+//! catalog, request helpers for each kind of caller, and a statement counter.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+};
+
+use axum::{
+    Router,
+    body::Body,
+    http::{Request, StatusCode},
+};
+use cartql::{
+    Config,
+    auth::JwtIssuer,
+    db,
+    service::{
+        catalog::{MediaSpec, ProductSpec},
+        seed,
+    },
+};
+use http_body_util::BodyExt;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// The HS256 secret every test signs with.
+pub const SECRET: &str = "test-secret-that-is-long-enough-for-hs256";
+
+/// Who sends a request.
+#[derive(Clone, Debug)]
+pub enum Who {
+    Anonymous,
+    Guest(String),
+    User(String),
+    Admin,
+    /// Raw headers, for credential tests.
+    Headers(Vec<(String, String)>),
+}
+
+pub struct TestApp {
+    pub router: Router,
+    pub db: DatabaseConnection,
+    issuer: JwtIssuer,
+    statements: Arc<AtomicUsize>,
+    _database: TestDatabase,
+}
+
+impl TestApp {
+    /// The service over a fresh database with the fixture catalog.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    /// Like [`spawn`](Self::spawn) with extra settings.
+    pub async fn spawn_with(settings: &[(&str, &str)]) -> Self {
+        let database = TestDatabase::create().await;
+        let mut env: HashMap<String, String> = HashMap::from([
+            ("DATABASE_URL".to_owned(), database.url.clone()),
+            ("CARTQL_JWT_SECRET".to_owned(), SECRET.to_owned()),
+            ("CARTQL_DEMO_CATALOG".to_owned(), "false".to_owned()),
+        ]);
+        for (key, value) in settings {
+            env.insert((*key).to_owned(), (*value).to_owned());
+        }
+        let config = Config::from_lookup(|key| env.get(key).cloned()).expect("test settings are valid");
+        let mut db = db::connect(&config.database_url, 8).await.expect("connect to the test database");
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = statements.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        let app = cartql::build_app_on(&config, db.clone()).await.expect("build the app");
+        seed::import(&db, fixture_catalog(), config.currency).await.expect("load the fixture catalog");
+        Self {
+            router: app.router,
+            db,
+            issuer: app.issuer.expect("an HS256 issuer"),
+            statements,
+            _database: database,
+        }
+    }
+
+    pub fn token(&self, user: &str, admin: bool) -> String {
+        self.issuer.issue(user, admin, 3_600).expect("sign a token")
+    }
+
+    /// Sends one GraphQL operation and returns the status and JSON body.
+    pub async fn post(&self, who: &Who, query: &str, variables: Value) -> (StatusCode, Value) {
+        let body = json!({ "query": query, "variables": variables }).to_string();
+        let request = self.request(who, "POST", "/graphql", "application/json", Body::from(body));
+        self.send(request).await
+    }
+
+    /// Sends a GraphQL operation expecting HTTP 200 and returns `data`, failing on `errors`.
+    pub async fn gql(&self, who: &Who, query: &str, variables: Value) -> Value {
+        let (status, body) = self.post(who, query, variables).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+
+    pub fn request(&self, who: &Who, method: &str, uri: &str, content_type: &str, body: Body) -> Request<Body> {
+        let mut builder = Request::builder().method(method).uri(uri).header("content-type", content_type);
+        match who {
+            Who::Anonymous => {}
+            Who::Guest(token) => builder = builder.header("x-cart-token", token),
+            Who::User(id) => builder = builder.header("authorization", format!("Bearer {}", self.token(id, false))),
+            Who::Admin => builder = builder.header("authorization", format!("Bearer {}", self.token("admin", true))),
+            Who::Headers(headers) => {
+                for (name, value) in headers {
+                    builder = builder.header(name, value);
+                }
+            }
+        }
+        builder.body(body).expect("a valid request")
+    }
+
+    /// Sends a request through the real router.
+    pub async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {
+        let response = self.router.clone().oneshot(request).await.expect("the router answers");
+        let status = response.status();
+        let bytes = response.into_body().collect().await.expect("read the body").to_bytes();
+        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        (status, body)
+    }
+
+    /// SQL statements run so far.
+    pub fn statements(&self) -> usize {
+        self.statements.load(Ordering::SeqCst)
+    }
+
+    /// Every cart and line row, as text: equal before and after means nothing changed.
+    pub async fn snapshot(&self) -> String {
+        let mut out = String::new();
+        for sql in [
+            "SELECT id, user_id, token_hash, live, version, updated_at, deleted_at FROM carts ORDER BY id",
+            "SELECT id, cart_id, product_id, quantity, attributes, live, updated_at, deleted_at FROM cart_items ORDER BY id",
+            "SELECT id, sku, price_minor, stock, active FROM products ORDER BY id",
+        ] {
+            let rows = self.db.query_all_raw(Statement::from_string(self.db.get_database_backend(), sql)).await.expect("snapshot");
+            for row in rows {
+                out.push_str(&format!("{row:?}\n"));
+            }
+        }
+        out
+    }
+
+    /// Runs a scalar query such as `SELECT COUNT(*) …` and returns the number.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(self.db.get_database_backend(), sql))
+            .await
+            .expect("query")
+            .expect("one row");
+        row.try_get_by_index::<i64>(0)
+            .or_else(|_| row.try_get_by_index::<i32>(0).map(i64::from))
+            .expect("a number")
+    }
+
+    /// The id of the fixture product `sku`.
+    pub async fn product_id(&self, sku: &str) -> String {
+        let data = self.gql(&Who::Anonymous, "query($sku: String) { product(sku: $sku) { id } }", json!({ "sku": sku })).await;
+        data["product"]["id"].as_str().expect("a product id").to_owned()
+    }
+
+    /// Adds `quantity` of `sku` for `who` and returns the payload.
+    pub async fn add(&self, who: &Who, sku: &str, quantity: i64) -> Value {
+        let data = self
+            .gql(who, ADD, json!({ "input": { "product": { "sku": sku }, "quantity": quantity } }))
+            .await;
+        data["addToCart"].clone()
+    }
+
+    /// A guest with a fresh cart.
+    pub async fn new_guest(&self) -> Who {
+        let data = self.gql(&Who::Anonymous, "mutation { createCart { cart { token } } }", json!({})).await;
+        Who::Guest(data["createCart"]["cart"]["token"].as_str().expect("a token").to_owned())
+    }
+}
+
+/// `addToCart` returning everything the tests look at.
+pub const ADD: &str = r#"
+mutation($input: AddToCartInput!) {
+  addToCart(input: $input) {
+    cart { id token itemCount totalQuantity version
+           cost { subtotal { amount } discount { amount } estimatedTax { amount } total { amount } } }
+    item { id quantity sku attributes { key value } }
+    userErrors { code field message }
+    warnings { code message target }
+  }
+}"#;
+
+/// The cart view a storefront renders.
+pub const CART_VIEW: &str = r#"
+query {
+  cart {
+    id token itemCount totalQuantity isEmpty
+    cost { subtotal { amount formatted } discount { amount } estimatedTax { amount } total { amount } }
+    items {
+      edges { cursor node {
+        id quantity sku productId
+        attributes { key value }
+        unitPrice { amount } compareAtUnitPrice { amount } subtotal { amount }
+        availableQuantity inStock
+        product { id sku name price { amount } effectivePrice { amount } stock image shop { id name } media { key url } }
+      } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}"#;
+
+fn product(sku: &str, price: &str, stock: i64) -> ProductSpec {
+    ProductSpec {
+        sku: sku.to_owned(),
+        name: format!("Product {sku}"),
+        description: format!("The {sku} product."),
+        price: price.to_owned(),
+        stock,
+        active: true,
+        shop_id: Some("shop-a".into()),
+        shop_name: Some("Shop A".into()),
+        image: Some(format!("/img/{sku}.png")),
+        media: vec![MediaSpec { key: "cover".into(), url: format!("/img/{sku}.png") }],
+        ..Default::default()
+    }
+}
+
+/// Price of the bulk product `BULK-nnn` in minor units, for totals tests.
+pub fn bulk_price_minor(n: u32) -> i64 {
+    i64::from(101 + (n * 7_919) % 49_900)
+}
+
+/// The fixture catalog: a few products with distinct traits and 60 bulk products.
+pub fn fixture_catalog() -> Vec<ProductSpec> {
+    let mut products = vec![
+        product("TEE", "20.00", 100),
+        ProductSpec { discount_price: Some("7.49".into()), ..product("MUG", "9.99", 50) },
+        product("LIMITED", "15.00", 5),
+        product("SOLDOUT", "5.00", 0),
+        ProductSpec { active: false, ..product("RETIRED", "5.00", 10) },
+        ProductSpec { required_attributes: vec!["team_id".into()], ..product("KIT", "110.00", 1_000) },
+        ProductSpec { currency: Some("EUR".into()), ..product("EURO", "10.00", 10) },
+        ProductSpec { shop_id: Some("shop-b".into()), shop_name: Some("Shop B".into()), ..product("CAP", "12.34", 1_000) },
+    ];
+    for n in 1..=60 {
+        let minor = bulk_price_minor(n);
+        products.push(product(&format!("BULK-{n:03}"), &format!("{}.{:02}", minor / 100, minor % 100), 1_000));
+    }
+    products
+}
+
+/// A database that exists for one test.
+struct TestDatabase {
+    url: String,
+    drop: Option<(String, String)>,
+    file: Option<std::path::PathBuf>,
+}
+
+impl TestDatabase {
+    async fn create() -> Self {
+        let base = std::env::var("DATABASE_URL").unwrap_or_default();
+        let name = format!("cartql_t_{}", uuid::Uuid::new_v4().simple());
+        if base.starts_with("postgres") || base.starts_with("mysql") {
+            let admin = db::connect(&base, 1).await.expect("connect to DATABASE_URL");
+            let backend = admin.get_database_backend();
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create the test database");
+            let _ = admin.close().await;
+            let (prefix, _) = base.rsplit_once('/').expect("DATABASE_URL names a database");
+            let drop_sql = match backend {
+                DbBackend::Postgres => format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                _ => format!("DROP DATABASE IF EXISTS {name}"),
+            };
+            return Self { url: format!("{prefix}/{name}"), drop: Some((base, drop_sql)), file: None };
+        }
+        let path = std::env::temp_dir().join(format!("{name}.db"));
+        Self { url: format!("sqlite://{}?mode=rwc", path.display()), drop: None, file: Some(path) }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(path) = &self.file {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+        if let Some((base, sql)) = self.drop.take() {
+            // Drop runs inside the test's runtime: do the async cleanup on a thread of its own.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                runtime.block_on(async move {
+                    if let Ok(admin) = db::connect(&base, 1).await {
+                        let _ = admin.execute_unprepared(&sql).await;
+                        let _ = admin.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// The `userErrors[].code` list of a payload.
+pub fn error_codes(payload: &Value) -> Vec<String> {
+    payload["userErrors"]
+        .as_array()
+        .map(|errors| errors.iter().map(|e| e["code"].as_str().unwrap_or_default().to_owned()).collect())
+        .unwrap_or_default()
+}
+
+/// The `warnings[].code` list of a payload.
+pub fn warning_codes(payload: &Value) -> Vec<String> {
+    payload["warnings"]
+        .as_array()
+        .map(|w| w.iter().map(|e| e["code"].as_str().unwrap_or_default().to_owned()).collect())
+        .unwrap_or_default()
+}
+
+/// `errors[0].extensions.code` of a response body.
+pub fn top_level_code(body: &Value) -> String {
+    body["errors"][0]["extensions"]["code"].as_str().unwrap_or_default().to_owned()
+}

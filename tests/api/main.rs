@@ -1,0 +1,15 @@
+//! cartql's integration suite: the real router, real migrations, real JWTs and a fresh
+//! database per test — SQLite by default, PostgreSQL or MySQL/MariaDB when `DATABASE_URL`
+//! names one.
+
+mod helpers;
+
+mod auth;
+mod cart_flows;
+mod catalog;
+mod concurrency;
+mod http;
+mod money;
+mod rules;
+mod schema_sdl;
+mod statements;
