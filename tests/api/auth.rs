@@ -7,7 +7,12 @@ use serde_json::{Value, json};
 use crate::helpers::{SECRET, TestApp, Who, top_level_code};
 
 fn sign(claims: Value, secret: &str) -> String {
-    encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(secret.as_bytes())).expect("sign")
+    encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .expect("sign")
 }
 
 fn bearer(token: &str) -> Who {
@@ -16,11 +21,21 @@ fn bearer(token: &str) -> Who {
 
 async fn assert_unauthenticated(app: &TestApp, who: &Who) {
     let before = app.snapshot().await;
-    let (status, body) = app.post(who, "mutation { addToCart(input: { product: { sku: \"TEE\" } }) { cart { id } } }", json!({})).await;
+    let (status, body) = app
+        .post(
+            who,
+            "mutation { addToCart(input: { product: { sku: \"TEE\" } }) { cart { id } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(status, 401, "{who:?}: {body}");
     assert_eq!(top_level_code(&body), "UNAUTHENTICATED", "{body}");
     assert!(body.get("data").is_none());
-    assert_eq!(app.snapshot().await, before, "a rejected credential changed something");
+    assert_eq!(
+        app.snapshot().await,
+        before,
+        "a rejected credential changed something"
+    );
 }
 
 #[tokio::test]
@@ -31,11 +46,20 @@ async fn bad_user_tokens_are_unauthenticated() {
     let none_claims = URL_SAFE_NO_PAD.encode(json!({ "sub": "eve", "exp": now + 600 }).to_string());
     let cases = [
         sign(json!({ "sub": "eve", "exp": now - 3_600 }), SECRET),
-        sign(json!({ "sub": "eve", "exp": now + 600 }), "another-secret-that-is-long-enough-to-sign"),
+        sign(
+            json!({ "sub": "eve", "exp": now + 600 }),
+            "another-secret-that-is-long-enough-to-sign",
+        ),
         sign(json!({ "sub": "eve" }), SECRET),
         sign(json!({ "exp": now + 600 }), SECRET),
-        sign(json!({ "sub": "eve", "exp": (now + 600).to_string() }), SECRET),
-        sign(json!({ "sub": "eve", "exp": now + 600, "nbf": now + 3_600 }), SECRET),
+        sign(
+            json!({ "sub": "eve", "exp": (now + 600).to_string() }),
+            SECRET,
+        ),
+        sign(
+            json!({ "sub": "eve", "exp": now + 600, "nbf": now + 3_600 }),
+            SECRET,
+        ),
         format!("{none_header}.{none_claims}."),
         "not-a-token".to_owned(),
         format!("{}.{}.sig", "a".repeat(3_000), "b".repeat(3_000)),
@@ -43,16 +67,31 @@ async fn bad_user_tokens_are_unauthenticated() {
     for token in &cases {
         assert_unauthenticated(&app, &bearer(token)).await;
     }
-    assert_unauthenticated(&app, &Who::Headers(vec![("authorization".into(), "Basic dXNlcjpwYXNz".into())])).await;
+    assert_unauthenticated(
+        &app,
+        &Who::Headers(vec![("authorization".into(), "Basic dXNlcjpwYXNz".into())]),
+    )
+    .await;
     // A malformed guest token is refused too, rather than ignored.
-    assert_unauthenticated(&app, &Who::Headers(vec![("x-cart-token".into(), "guest_1234".into())])).await;
+    assert_unauthenticated(
+        &app,
+        &Who::Headers(vec![("x-cart-token".into(), "guest_1234".into())]),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn issuer_and_audience_are_checked_when_configured() {
-    let app = TestApp::spawn_with(&[("CARTQL_JWT_ISSUER", "https://id.example"), ("CARTQL_JWT_AUDIENCE", "cartql")]).await;
+    let app = TestApp::spawn_with(&[
+        ("CARTQL_JWT_ISSUER", "https://id.example"),
+        ("CARTQL_JWT_AUDIENCE", "cartql"),
+    ])
+    .await;
     let exp = chrono::Utc::now().timestamp() + 600;
-    let good = sign(json!({ "sub": "ivy", "exp": exp, "iss": "https://id.example", "aud": "cartql" }), SECRET);
+    let good = sign(
+        json!({ "sub": "ivy", "exp": exp, "iss": "https://id.example", "aud": "cartql" }),
+        SECRET,
+    );
     let (status, body) = app.post(&bearer(&good), "{ cart { id } }", json!({})).await;
     assert_eq!(status, 200, "{body}");
     for claims in [
@@ -68,15 +107,29 @@ async fn issuer_and_audience_are_checked_when_configured() {
 async fn a_user_token_wins_over_a_guest_token() {
     let app = TestApp::spawn().await;
     let guest = app.new_guest().await;
-    let Who::Guest(token) = &guest else { unreachable!() };
+    let Who::Guest(token) = &guest else {
+        unreachable!()
+    };
     app.add(&guest, "TEE", 1).await;
     let both = Who::Headers(vec![
-        ("authorization".into(), format!("Bearer {}", app.token("jane", false))),
+        (
+            "authorization".into(),
+            format!("Bearer {}", app.token("jane", false)),
+        ),
         ("x-cart-token".into(), token.clone()),
     ]);
-    let added = app.gql(&both, crate::helpers::ADD, json!({ "input": { "product": { "sku": "CAP" } } })).await;
+    let added = app
+        .gql(
+            &both,
+            crate::helpers::ADD,
+            json!({ "input": { "product": { "sku": "CAP" } } }),
+        )
+        .await;
     assert!(added["addToCart"]["cart"]["token"].is_null());
-    assert_eq!(added["addToCart"]["cart"]["itemCount"], 1, "the user's own cart, not the guest's");
+    assert_eq!(
+        added["addToCart"]["cart"]["itemCount"], 1,
+        "the user's own cart, not the guest's"
+    );
 }
 
 #[tokio::test]
@@ -100,5 +153,9 @@ async fn admin_operations_need_the_admin_role() {
     assert_eq!(top_level_code(&anonymous), "UNAUTHENTICATED");
     let (_, user) = app.post(&Who::User("notadmin".into()), q, json!({})).await;
     assert_eq!(top_level_code(&user), "FORBIDDEN");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM products WHERE sku = 'NEW-1'").await, 0);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM products WHERE sku = 'NEW-1'")
+            .await,
+        0
+    );
 }

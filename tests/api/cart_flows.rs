@@ -7,8 +7,17 @@ use crate::helpers::{ADD, CART_VIEW, TestApp, Who, error_codes};
 #[tokio::test]
 async fn a_guest_fills_a_cart_with_the_token_from_create_cart() {
     let app = TestApp::spawn().await;
-    let created = app.gql(&Who::Anonymous, "mutation { createCart { cart { id token isEmpty } userErrors { code } } }", json!({})).await;
-    let token = created["createCart"]["cart"]["token"].as_str().expect("a guest token").to_owned();
+    let created = app
+        .gql(
+            &Who::Anonymous,
+            "mutation { createCart { cart { id token isEmpty } userErrors { code } } }",
+            json!({}),
+        )
+        .await;
+    let token = created["createCart"]["cart"]["token"]
+        .as_str()
+        .expect("a guest token")
+        .to_owned();
     assert!(token.starts_with("cgt_") && token.len() > 40);
     assert_eq!(created["createCart"]["cart"]["isEmpty"], true);
     let guest = Who::Guest(token.clone());
@@ -40,7 +49,10 @@ async fn a_guest_fills_a_cart_with_the_token_from_create_cart() {
 async fn a_first_add_without_a_cart_issues_a_guest_token() {
     let app = TestApp::spawn().await;
     let added = app.add(&Who::Anonymous, "MUG", 1).await;
-    let token = added["cart"]["token"].as_str().expect("a token for the new cart").to_owned();
+    let token = added["cart"]["token"]
+        .as_str()
+        .expect("a token for the new cart")
+        .to_owned();
     let again = app.add(&Who::Guest(token.clone()), "MUG", 1).await;
     assert_eq!(again["item"]["quantity"], 2);
     assert_eq!(again["cart"]["id"], added["cart"]["id"]);
@@ -56,7 +68,10 @@ async fn adding_the_same_product_twice_increments_the_line() {
     assert_eq!(first["item"]["id"], second["item"]["id"]);
     assert_eq!(second["item"]["quantity"], 4);
     assert_eq!(second["cart"]["itemCount"], 1);
-    assert!(second["cart"]["token"].is_null(), "a user's cart has no guest token");
+    assert!(
+        second["cart"]["token"].is_null(),
+        "a user's cart has no guest token"
+    );
 }
 
 #[tokio::test]
@@ -64,9 +79,27 @@ async fn different_attributes_make_different_lines_and_order_does_not_matter() {
     let app = TestApp::spawn().await;
     let user = Who::User("alice".into());
     let add = |attrs: serde_json::Value| json!({ "input": { "product": { "sku": "KIT" }, "attributes": attrs } });
-    let a = app.gql(&user, ADD, add(json!([{ "key": "team_id", "value": "20" }, { "key": "size", "value": "M" }]))).await;
-    let b = app.gql(&user, ADD, add(json!([{ "key": "size", "value": "M" }, { "key": "team_id", "value": "20" }]))).await;
-    let c = app.gql(&user, ADD, add(json!([{ "key": "team_id", "value": "80" }]))).await;
+    let a = app
+        .gql(
+            &user,
+            ADD,
+            add(json!([{ "key": "team_id", "value": "20" }, { "key": "size", "value": "M" }])),
+        )
+        .await;
+    let b = app
+        .gql(
+            &user,
+            ADD,
+            add(json!([{ "key": "size", "value": "M" }, { "key": "team_id", "value": "20" }])),
+        )
+        .await;
+    let c = app
+        .gql(
+            &user,
+            ADD,
+            add(json!([{ "key": "team_id", "value": "80" }])),
+        )
+        .await;
     assert_eq!(a["addToCart"]["item"]["id"], b["addToCart"]["item"]["id"]);
     assert_eq!(b["addToCart"]["item"]["quantity"], 2);
     assert_ne!(a["addToCart"]["item"]["id"], c["addToCart"]["item"]["id"]);
@@ -82,7 +115,11 @@ async fn a_product_can_be_named_by_id() {
     let app = TestApp::spawn().await;
     let id = app.product_id("CAP").await;
     let data = app
-        .gql(&Who::User("bob".into()), ADD, json!({ "input": { "product": { "id": id }, "quantity": 2 } }))
+        .gql(
+            &Who::User("bob".into()),
+            ADD,
+            json!({ "input": { "product": { "id": id }, "quantity": 2 } }),
+        )
         .await;
     assert_eq!(data["addToCart"]["item"]["sku"], "CAP");
 }
@@ -92,9 +129,24 @@ async fn a_user_has_one_cart_that_create_cart_returns_with_items() {
     let app = TestApp::spawn().await;
     let user = Who::User("carol".into());
     let q = "mutation($items: [CartItemInput!]) { createCart(items: $items) { cart { id token totalQuantity } userErrors { code } } }";
-    let first = app.gql(&user, q, json!({ "items": [{ "product": { "sku": "TEE" }, "quantity": 2 }] })).await;
-    let second = app.gql(&user, q, json!({ "items": [{ "product": { "sku": "TEE" } }, { "product": { "sku": "CAP" } }] })).await;
-    assert_eq!(first["createCart"]["cart"]["id"], second["createCart"]["cart"]["id"]);
+    let first = app
+        .gql(
+            &user,
+            q,
+            json!({ "items": [{ "product": { "sku": "TEE" }, "quantity": 2 }] }),
+        )
+        .await;
+    let second = app
+        .gql(
+            &user,
+            q,
+            json!({ "items": [{ "product": { "sku": "TEE" } }, { "product": { "sku": "CAP" } }] }),
+        )
+        .await;
+    assert_eq!(
+        first["createCart"]["cart"]["id"],
+        second["createCart"]["cart"]["id"]
+    );
     assert!(second["createCart"]["cart"]["token"].is_null());
     assert_eq!(second["createCart"]["cart"]["totalQuantity"], 4);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM carts").await, 1);
@@ -125,15 +177,34 @@ async fn update_sets_an_absolute_quantity_and_zero_removes() {
         };
         let added = app.add(&who, "TEE", 5).await;
         let id = added["item"]["id"].clone();
-        let updated = app.gql(&who, UPDATE, json!({ "input": { "itemId": id, "quantity": 2 } })).await;
+        let updated = app
+            .gql(
+                &who,
+                UPDATE,
+                json!({ "input": { "itemId": id, "quantity": 2 } }),
+            )
+            .await;
         assert_eq!(updated["updateCartItem"]["item"]["quantity"], 2);
         assert_eq!(updated["updateCartItem"]["cart"]["totalQuantity"], 2);
 
-        let removed = app.gql(&who, UPDATE, json!({ "input": { "itemId": id, "quantity": 0 } })).await;
+        let removed = app
+            .gql(
+                &who,
+                UPDATE,
+                json!({ "input": { "itemId": id, "quantity": 0 } }),
+            )
+            .await;
         assert_eq!(removed["updateCartItem"]["cart"]["itemCount"], 0);
-        assert_eq!(removed["updateCartItem"]["item"]["quantity"], 2, "the removed line as it was");
+        assert_eq!(
+            removed["updateCartItem"]["item"]["quantity"], 2,
+            "the removed line as it was"
+        );
         // Soft-deleted: the row stays, hidden.
-        assert_eq!(app.scalar("SELECT COUNT(*) FROM cart_items WHERE deleted_at IS NOT NULL").await, 1);
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) FROM cart_items WHERE deleted_at IS NOT NULL")
+                .await,
+            1
+        );
     }
 }
 
@@ -148,7 +219,10 @@ async fn updating_attributes_into_an_existing_line_merges_the_two() {
     let merged = app
         .gql(&user, UPDATE, json!({ "input": { "itemId": b_id, "quantity": 3, "attributes": [{ "key": "team_id", "value": "20" }] } }))
         .await;
-    assert_eq!(merged["updateCartItem"]["item"]["id"], a["addToCart"]["item"]["id"]);
+    assert_eq!(
+        merged["updateCartItem"]["item"]["id"],
+        a["addToCart"]["item"]["id"]
+    );
     assert_eq!(merged["updateCartItem"]["item"]["quantity"], 5);
     assert_eq!(merged["updateCartItem"]["cart"]["itemCount"], 1);
 }
@@ -159,12 +233,16 @@ async fn remove_returns_the_line_as_it_was_and_hides_it() {
     let guest = app.new_guest().await;
     let added = app.add(&guest, "CAP", 3).await;
     app.add(&guest, "TEE", 1).await;
-    let removed = app.gql(&guest, REMOVE, json!({ "id": added["item"]["id"] })).await;
+    let removed = app
+        .gql(&guest, REMOVE, json!({ "id": added["item"]["id"] }))
+        .await;
     let payload = &removed["removeCartItem"];
     assert_eq!(payload["item"]["sku"], "CAP");
     assert_eq!(payload["item"]["quantity"], 3);
     assert_eq!(payload["cart"]["itemCount"], 1);
-    let again = app.gql(&guest, REMOVE, json!({ "id": added["item"]["id"] })).await;
+    let again = app
+        .gql(&guest, REMOVE, json!({ "id": added["item"]["id"] }))
+        .await;
     assert_eq!(error_codes(&again["removeCartItem"]), ["ITEM_NOT_FOUND"]);
 }
 
@@ -173,20 +251,38 @@ async fn clear_cart_closes_the_cart_and_a_guest_token_stops_working() {
     let app = TestApp::spawn().await;
     let guest = app.new_guest().await;
     app.add(&guest, "TEE", 1).await;
-    let cleared = app.gql(&guest, "mutation { clearCart { cart { id } userErrors { code } } }", json!({})).await;
+    let cleared = app
+        .gql(
+            &guest,
+            "mutation { clearCart { cart { id } userErrors { code } } }",
+            json!({}),
+        )
+        .await;
     assert!(cleared["clearCart"]["cart"].is_null());
     assert!(app.gql(&guest, "{ cart { id } }", json!({})).await["cart"].is_null());
     let after = app.add(&guest, "TEE", 1).await;
     assert_eq!(error_codes(&after), ["INVALID_GUEST_TOKEN"]);
     // Soft-deleted, not gone.
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM carts WHERE deleted_at IS NOT NULL").await, 1);
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM cart_items WHERE deleted_at IS NOT NULL").await, 1);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM carts WHERE deleted_at IS NOT NULL")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM cart_items WHERE deleted_at IS NOT NULL")
+            .await,
+        1
+    );
 
     let user = Who::User("frank".into());
     let first = app.add(&user, "TEE", 1).await;
-    app.gql(&user, "mutation { clearCart { cart { id } } }", json!({})).await;
+    app.gql(&user, "mutation { clearCart { cart { id } } }", json!({}))
+        .await;
     let second = app.add(&user, "TEE", 1).await;
-    assert_ne!(first["cart"]["id"], second["cart"]["id"], "a user starts a new cart after clearing");
+    assert_ne!(
+        first["cart"]["id"], second["cart"]["id"],
+        "a user starts a new cart after clearing"
+    );
     assert_eq!(second["item"]["quantity"], 1);
 }
 
@@ -225,8 +321,13 @@ async fn cart_items_page_with_cursors() {
     let items = &page1["cart"]["items"];
     assert_eq!(items["edges"].as_array().map(Vec::len), Some(2));
     assert_eq!(items["pageInfo"]["hasNextPage"], true);
-    let page2 = app.gql(&user, q, json!({ "after": items["pageInfo"]["endCursor"] })).await;
-    assert_eq!(page2["cart"]["items"]["edges"][0]["node"]["sku"], "BULK-003");
+    let page2 = app
+        .gql(&user, q, json!({ "after": items["pageInfo"]["endCursor"] }))
+        .await;
+    assert_eq!(
+        page2["cart"]["items"]["edges"][0]["node"]["sku"],
+        "BULK-003"
+    );
     assert_eq!(page2["cart"]["items"]["pageInfo"]["hasNextPage"], false);
 }
 
@@ -237,15 +338,42 @@ async fn nobody_reaches_another_callers_lines() {
     let guest_a = app.new_guest().await;
     let alice_item = app.add(&alice, "TEE", 1).await["item"]["id"].clone();
     let guest_item = app.add(&guest_a, "TEE", 1).await["item"]["id"].clone();
-    let intruders = [Who::User("mallory".into()), app.new_guest().await, Who::Anonymous, Who::Admin];
+    let intruders = [
+        Who::User("mallory".into()),
+        app.new_guest().await,
+        Who::Anonymous,
+        Who::Admin,
+    ];
     let before_intruders = app.snapshot().await;
     for who in &intruders {
-        for id in [&alice_item, &guest_item, &json!("01a201cf-0000-7000-8000-000000000000")] {
-            let upd = app.gql(who, UPDATE, json!({ "input": { "itemId": id, "quantity": 9 } })).await;
-            assert_eq!(error_codes(&upd["updateCartItem"]), ["ITEM_NOT_FOUND"], "{who:?}");
+        for id in [
+            &alice_item,
+            &guest_item,
+            &json!("01a201cf-0000-7000-8000-000000000000"),
+        ] {
+            let upd = app
+                .gql(
+                    who,
+                    UPDATE,
+                    json!({ "input": { "itemId": id, "quantity": 9 } }),
+                )
+                .await;
+            assert_eq!(
+                error_codes(&upd["updateCartItem"]),
+                ["ITEM_NOT_FOUND"],
+                "{who:?}"
+            );
             let rem = app.gql(who, REMOVE, json!({ "id": id })).await;
-            assert_eq!(error_codes(&rem["removeCartItem"]), ["ITEM_NOT_FOUND"], "{who:?}");
+            assert_eq!(
+                error_codes(&rem["removeCartItem"]),
+                ["ITEM_NOT_FOUND"],
+                "{who:?}"
+            );
         }
     }
-    assert_eq!(app.snapshot().await, before_intruders, "no intruder changed anything");
+    assert_eq!(
+        app.snapshot().await,
+        before_intruders,
+        "no intruder changed anything"
+    );
 }

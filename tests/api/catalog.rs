@@ -8,17 +8,36 @@ use crate::helpers::{TestApp, Who, error_codes, top_level_code};
 async fn products_search_and_page_by_sku() {
     let app = TestApp::spawn().await;
     let q = "query($s: String, $after: String) { products(search: $s, first: 2, after: $after) { edges { node { sku } } pageInfo { hasNextPage endCursor } } }";
-    let page = app.gql(&Who::Anonymous, q, json!({ "s": "bulk-00", "after": null })).await;
-    let skus: Vec<&str> = page["products"]["edges"].as_array().expect("edges").iter().filter_map(|e| e["node"]["sku"].as_str()).collect();
+    let page = app
+        .gql(&Who::Anonymous, q, json!({ "s": "bulk-00", "after": null }))
+        .await;
+    let skus: Vec<&str> = page["products"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .filter_map(|e| e["node"]["sku"].as_str())
+        .collect();
     assert_eq!(skus, ["BULK-001", "BULK-002"]);
-    let next = app.gql(&Who::Anonymous, q, json!({ "s": "bulk-00", "after": page["products"]["pageInfo"]["endCursor"] })).await;
+    let next = app
+        .gql(
+            &Who::Anonymous,
+            q,
+            json!({ "s": "bulk-00", "after": page["products"]["pageInfo"]["endCursor"] }),
+        )
+        .await;
     assert_eq!(next["products"]["edges"][0]["node"]["sku"], "BULK-003");
     // Inactive products are not listed; LIKE wildcards in the search are literal.
-    let retired = app.gql(&Who::Anonymous, q, json!({ "s": "RETIRED", "after": null })).await;
+    let retired = app
+        .gql(&Who::Anonymous, q, json!({ "s": "RETIRED", "after": null }))
+        .await;
     assert_eq!(retired["products"]["edges"], json!([]));
-    let wildcard = app.gql(&Who::Anonymous, q, json!({ "s": "%", "after": null })).await;
+    let wildcard = app
+        .gql(&Who::Anonymous, q, json!({ "s": "%", "after": null }))
+        .await;
     assert_eq!(wildcard["products"]["edges"], json!([]));
-    let (_, bad) = app.post(&Who::Anonymous, q, json!({ "s": null, "after": "garbage" })).await;
+    let (_, bad) = app
+        .post(&Who::Anonymous, q, json!({ "s": null, "after": "garbage" }))
+        .await;
     assert_eq!(top_level_code(&bad), "BAD_USER_INPUT");
 }
 
@@ -27,12 +46,18 @@ async fn a_product_is_found_by_id_or_sku() {
     let app = TestApp::spawn().await;
     let id = app.product_id("MUG").await;
     let q = "query($id: ID, $sku: String) { product(id: $id, sku: $sku) { sku price { amount } discountPrice { amount } effectivePrice { amount formatted } shop { name } } }";
-    let by_id = app.gql(&Who::Anonymous, q, json!({ "id": id, "sku": null })).await;
+    let by_id = app
+        .gql(&Who::Anonymous, q, json!({ "id": id, "sku": null }))
+        .await;
     assert_eq!(by_id["product"]["sku"], "MUG");
     assert_eq!(by_id["product"]["effectivePrice"]["formatted"], "$7.49");
-    let missing = app.gql(&Who::Anonymous, q, json!({ "id": null, "sku": "NOPE" })).await;
+    let missing = app
+        .gql(&Who::Anonymous, q, json!({ "id": null, "sku": "NOPE" }))
+        .await;
     assert!(missing["product"].is_null());
-    let (_, both) = app.post(&Who::Anonymous, q, json!({ "id": id, "sku": "MUG" })).await;
+    let (_, both) = app
+        .post(&Who::Anonymous, q, json!({ "id": id, "sku": "MUG" }))
+        .await;
     assert_eq!(top_level_code(&both), "BAD_USER_INPUT");
 }
 
@@ -53,15 +78,20 @@ async fn admins_upsert_products_by_sku() {
         "media": [{ "key": "cover", "url": "/a.png" }, { "key": "gallery", "url": "/b.png" }],
         "requiredAttributes": ["size"]
     });
-    let created = app.gql(&Who::Admin, UPSERT, json!({ "products": [product] })).await;
+    let created = app
+        .gql(&Who::Admin, UPSERT, json!({ "products": [product] }))
+        .await;
     let stored = &created["upsertProducts"]["products"][0];
     assert_eq!(stored["price"]["amount"], "19.99");
     assert_eq!(stored["shop"]["name"], "New Shop");
     assert_eq!(stored["media"][1]["url"], "/b.png");
     let id = stored["id"].clone();
 
-    let changed = json!({ "sku": "NEW-1", "name": "Renamed", "price": "21.00", "stock": 3, "media": [] });
-    let updated = app.gql(&Who::Admin, UPSERT, json!({ "products": [changed] })).await;
+    let changed =
+        json!({ "sku": "NEW-1", "name": "Renamed", "price": "21.00", "stock": 3, "media": [] });
+    let updated = app
+        .gql(&Who::Admin, UPSERT, json!({ "products": [changed] }))
+        .await;
     let stored = &updated["upsertProducts"]["products"][0];
     assert_eq!(stored["id"], id, "the SKU keeps its id");
     assert_eq!(stored["stock"], 3);
@@ -74,18 +104,41 @@ async fn invalid_products_refuse_the_whole_batch() {
     let app = TestApp::spawn().await;
     let good = json!({ "sku": "OK-1", "name": "Fine", "price": "1.00", "stock": 1 });
     for (bad, field) in [
-        (json!({ "sku": "BAD SKU", "name": "x", "price": "1.00", "stock": 1 }), "sku"),
-        (json!({ "sku": "B-1", "name": "x", "price": "1.001", "stock": 1 }), "price"),
-        (json!({ "sku": "B-1", "name": "x", "price": "1.00", "discountPrice": "2.00", "stock": 1 }), "discountPrice"),
-        (json!({ "sku": "B-1", "name": "x", "price": "1.00", "stock": -1 }), "stock"),
-        (json!({ "sku": "B-1", "name": "", "price": "1.00", "stock": 1 }), "name"),
-        (json!({ "sku": "B-1", "name": "x", "price": "1.00", "stock": 1, "currencyCode": "DOLLARS" }), "currency"),
+        (
+            json!({ "sku": "BAD SKU", "name": "x", "price": "1.00", "stock": 1 }),
+            "sku",
+        ),
+        (
+            json!({ "sku": "B-1", "name": "x", "price": "1.001", "stock": 1 }),
+            "price",
+        ),
+        (
+            json!({ "sku": "B-1", "name": "x", "price": "1.00", "discountPrice": "2.00", "stock": 1 }),
+            "discountPrice",
+        ),
+        (
+            json!({ "sku": "B-1", "name": "x", "price": "1.00", "stock": -1 }),
+            "stock",
+        ),
+        (
+            json!({ "sku": "B-1", "name": "", "price": "1.00", "stock": 1 }),
+            "name",
+        ),
+        (
+            json!({ "sku": "B-1", "name": "x", "price": "1.00", "stock": 1, "currencyCode": "DOLLARS" }),
+            "currency",
+        ),
     ] {
         let before = app.snapshot().await;
-        let data = app.gql(&Who::Admin, UPSERT, json!({ "products": [good, bad] })).await;
+        let data = app
+            .gql(&Who::Admin, UPSERT, json!({ "products": [good, bad] }))
+            .await;
         let payload = &data["upsertProducts"];
         assert_eq!(error_codes(payload), ["INVALID_PRODUCT"]);
-        assert_eq!(payload["userErrors"][0]["field"], json!(["products", "1", field]));
+        assert_eq!(
+            payload["userErrors"][0]["field"],
+            json!(["products", "1", field])
+        );
         assert_eq!(app.snapshot().await, before);
     }
 }

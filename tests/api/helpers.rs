@@ -67,15 +67,22 @@ impl TestApp {
         for (key, value) in settings {
             env.insert((*key).to_owned(), (*value).to_owned());
         }
-        let config = Config::from_lookup(|key| env.get(key).cloned()).expect("test settings are valid");
-        let mut db = db::connect(&config.database_url, 8).await.expect("connect to the test database");
+        let config =
+            Config::from_lookup(|key| env.get(key).cloned()).expect("test settings are valid");
+        let mut db = db::connect(&config.database_url, 8)
+            .await
+            .expect("connect to the test database");
         let statements = Arc::new(AtomicUsize::new(0));
         let counter = statements.clone();
         db.set_metric_callback(move |_| {
             counter.fetch_add(1, Ordering::SeqCst);
         });
-        let app = cartql::build_app_on(&config, db.clone()).await.expect("build the app");
-        seed::import(&db, fixture_catalog(), config.currency).await.expect("load the fixture catalog");
+        let app = cartql::build_app_on(&config, db.clone())
+            .await
+            .expect("build the app");
+        seed::import(&db, fixture_catalog(), config.currency)
+            .await
+            .expect("load the fixture catalog");
         Self {
             router: app.router,
             db,
@@ -92,7 +99,13 @@ impl TestApp {
     /// Sends one GraphQL operation and returns the status and JSON body.
     pub async fn post(&self, who: &Who, query: &str, variables: Value) -> (StatusCode, Value) {
         let body = json!({ "query": query, "variables": variables }).to_string();
-        let request = self.request(who, "POST", "/graphql", "application/json", Body::from(body));
+        let request = self.request(
+            who,
+            "POST",
+            "/graphql",
+            "application/json",
+            Body::from(body),
+        );
         self.send(request).await
     }
 
@@ -104,13 +117,31 @@ impl TestApp {
         body["data"].clone()
     }
 
-    pub fn request(&self, who: &Who, method: &str, uri: &str, content_type: &str, body: Body) -> Request<Body> {
-        let mut builder = Request::builder().method(method).uri(uri).header("content-type", content_type);
+    pub fn request(
+        &self,
+        who: &Who,
+        method: &str,
+        uri: &str,
+        content_type: &str,
+        body: Body,
+    ) -> Request<Body> {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("content-type", content_type);
         match who {
             Who::Anonymous => {}
             Who::Guest(token) => builder = builder.header("x-cart-token", token),
-            Who::User(id) => builder = builder.header("authorization", format!("Bearer {}", self.token(id, false))),
-            Who::Admin => builder = builder.header("authorization", format!("Bearer {}", self.token("admin", true))),
+            Who::User(id) => {
+                builder =
+                    builder.header("authorization", format!("Bearer {}", self.token(id, false)))
+            }
+            Who::Admin => {
+                builder = builder.header(
+                    "authorization",
+                    format!("Bearer {}", self.token("admin", true)),
+                )
+            }
             Who::Headers(headers) => {
                 for (name, value) in headers {
                     builder = builder.header(name, value);
@@ -122,10 +153,21 @@ impl TestApp {
 
     /// Sends a request through the real router.
     pub async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {
-        let response = self.router.clone().oneshot(request).await.expect("the router answers");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router answers");
         let status = response.status();
-        let bytes = response.into_body().collect().await.expect("read the body").to_bytes();
-        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("read the body")
+            .to_bytes();
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
         (status, body)
     }
 
@@ -142,7 +184,11 @@ impl TestApp {
             "SELECT id, cart_id, product_id, quantity, attributes, live, updated_at, deleted_at FROM cart_items ORDER BY id",
             "SELECT id, sku, price_minor, stock, active FROM products ORDER BY id",
         ] {
-            let rows = self.db.query_all_raw(Statement::from_string(self.db.get_database_backend(), sql)).await.expect("snapshot");
+            let rows = self
+                .db
+                .query_all_raw(Statement::from_string(self.db.get_database_backend(), sql))
+                .await
+                .expect("snapshot");
             for row in rows {
                 out.push_str(&format!("{row:?}\n"));
             }
@@ -163,24 +209,61 @@ impl TestApp {
             .expect("a number")
     }
 
+    /// Σ quantity over live lines, summed here (MySQL's SUM returns DECIMAL).
+    pub async fn live_quantity(&self) -> i64 {
+        let sql = "SELECT quantity FROM cart_items WHERE live IS NOT NULL";
+        let rows = self
+            .db
+            .query_all_raw(Statement::from_string(self.db.get_database_backend(), sql))
+            .await
+            .expect("query");
+        rows.iter()
+            .map(|row| i64::from(row.try_get_by_index::<i32>(0).expect("a quantity")))
+            .sum()
+    }
+
     /// The id of the fixture product `sku`.
     pub async fn product_id(&self, sku: &str) -> String {
-        let data = self.gql(&Who::Anonymous, "query($sku: String) { product(sku: $sku) { id } }", json!({ "sku": sku })).await;
-        data["product"]["id"].as_str().expect("a product id").to_owned()
+        let data = self
+            .gql(
+                &Who::Anonymous,
+                "query($sku: String) { product(sku: $sku) { id } }",
+                json!({ "sku": sku }),
+            )
+            .await;
+        data["product"]["id"]
+            .as_str()
+            .expect("a product id")
+            .to_owned()
     }
 
     /// Adds `quantity` of `sku` for `who` and returns the payload.
     pub async fn add(&self, who: &Who, sku: &str, quantity: i64) -> Value {
         let data = self
-            .gql(who, ADD, json!({ "input": { "product": { "sku": sku }, "quantity": quantity } }))
+            .gql(
+                who,
+                ADD,
+                json!({ "input": { "product": { "sku": sku }, "quantity": quantity } }),
+            )
             .await;
         data["addToCart"].clone()
     }
 
     /// A guest with a fresh cart.
     pub async fn new_guest(&self) -> Who {
-        let data = self.gql(&Who::Anonymous, "mutation { createCart { cart { token } } }", json!({})).await;
-        Who::Guest(data["createCart"]["cart"]["token"].as_str().expect("a token").to_owned())
+        let data = self
+            .gql(
+                &Who::Anonymous,
+                "mutation { createCart { cart { token } } }",
+                json!({}),
+            )
+            .await;
+        Who::Guest(
+            data["createCart"]["cart"]["token"]
+                .as_str()
+                .expect("a token")
+                .to_owned(),
+        )
     }
 }
 
@@ -226,7 +309,10 @@ fn product(sku: &str, price: &str, stock: i64) -> ProductSpec {
         shop_id: Some("shop-a".into()),
         shop_name: Some("Shop A".into()),
         image: Some(format!("/img/{sku}.png")),
-        media: vec![MediaSpec { key: "cover".into(), url: format!("/img/{sku}.png") }],
+        media: vec![MediaSpec {
+            key: "cover".into(),
+            url: format!("/img/{sku}.png"),
+        }],
         ..Default::default()
     }
 }
@@ -240,17 +326,37 @@ pub fn bulk_price_minor(n: u32) -> i64 {
 pub fn fixture_catalog() -> Vec<ProductSpec> {
     let mut products = vec![
         product("TEE", "20.00", 100),
-        ProductSpec { discount_price: Some("7.49".into()), ..product("MUG", "9.99", 50) },
+        ProductSpec {
+            discount_price: Some("7.49".into()),
+            ..product("MUG", "9.99", 50)
+        },
         product("LIMITED", "15.00", 5),
         product("SOLDOUT", "5.00", 0),
-        ProductSpec { active: false, ..product("RETIRED", "5.00", 10) },
-        ProductSpec { required_attributes: vec!["team_id".into()], ..product("KIT", "110.00", 1_000) },
-        ProductSpec { currency: Some("EUR".into()), ..product("EURO", "10.00", 10) },
-        ProductSpec { shop_id: Some("shop-b".into()), shop_name: Some("Shop B".into()), ..product("CAP", "12.34", 1_000) },
+        ProductSpec {
+            active: false,
+            ..product("RETIRED", "5.00", 10)
+        },
+        ProductSpec {
+            required_attributes: vec!["team_id".into()],
+            ..product("KIT", "110.00", 1_000)
+        },
+        ProductSpec {
+            currency: Some("EUR".into()),
+            ..product("EURO", "10.00", 10)
+        },
+        ProductSpec {
+            shop_id: Some("shop-b".into()),
+            shop_name: Some("Shop B".into()),
+            ..product("CAP", "12.34", 1_000)
+        },
     ];
     for n in 1..=60 {
         let minor = bulk_price_minor(n);
-        products.push(product(&format!("BULK-{n:03}"), &format!("{}.{:02}", minor / 100, minor % 100), 1_000));
+        products.push(product(
+            &format!("BULK-{n:03}"),
+            &format!("{}.{:02}", minor / 100, minor % 100),
+            1_000,
+        ));
     }
     products
 }
@@ -267,19 +373,34 @@ impl TestDatabase {
         let base = std::env::var("DATABASE_URL").unwrap_or_default();
         let name = format!("cartql_t_{}", uuid::Uuid::new_v4().simple());
         if base.starts_with("postgres") || base.starts_with("mysql") {
-            let admin = db::connect(&base, 1).await.expect("connect to DATABASE_URL");
+            let admin = db::connect(&base, 1)
+                .await
+                .expect("connect to DATABASE_URL");
             let backend = admin.get_database_backend();
-            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create the test database");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create the test database");
             let _ = admin.close().await;
-            let (prefix, _) = base.rsplit_once('/').expect("DATABASE_URL names a database");
+            let (prefix, _) = base
+                .rsplit_once('/')
+                .expect("DATABASE_URL names a database");
             let drop_sql = match backend {
                 DbBackend::Postgres => format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
                 _ => format!("DROP DATABASE IF EXISTS {name}"),
             };
-            return Self { url: format!("{prefix}/{name}"), drop: Some((base, drop_sql)), file: None };
+            return Self {
+                url: format!("{prefix}/{name}"),
+                drop: Some((base, drop_sql)),
+                file: None,
+            };
         }
         let path = std::env::temp_dir().join(format!("{name}.db"));
-        Self { url: format!("sqlite://{}?mode=rwc", path.display()), drop: None, file: Some(path) }
+        Self {
+            url: format!("sqlite://{}?mode=rwc", path.display()),
+            drop: None,
+            file: Some(path),
+        }
     }
 }
 
@@ -293,7 +414,10 @@ impl Drop for TestDatabase {
         if let Some((base, sql)) = self.drop.take() {
             // Drop runs inside the test's runtime: do the async cleanup on a thread of its own.
             let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
                 runtime.block_on(async move {
                     if let Ok(admin) = db::connect(&base, 1).await {
                         let _ = admin.execute_unprepared(&sql).await;
@@ -310,7 +434,12 @@ impl Drop for TestDatabase {
 pub fn error_codes(payload: &Value) -> Vec<String> {
     payload["userErrors"]
         .as_array()
-        .map(|errors| errors.iter().map(|e| e["code"].as_str().unwrap_or_default().to_owned()).collect())
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["code"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -318,11 +447,18 @@ pub fn error_codes(payload: &Value) -> Vec<String> {
 pub fn warning_codes(payload: &Value) -> Vec<String> {
     payload["warnings"]
         .as_array()
-        .map(|w| w.iter().map(|e| e["code"].as_str().unwrap_or_default().to_owned()).collect())
+        .map(|w| {
+            w.iter()
+                .map(|e| e["code"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 /// `errors[0].extensions.code` of a response body.
 pub fn top_level_code(body: &Value) -> String {
-    body["errors"][0]["extensions"]["code"].as_str().unwrap_or_default().to_owned()
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }

@@ -26,7 +26,10 @@ async fn totals_over_sixty_lines_are_exact() {
     for n in 1..=60u32 {
         let quantity = i64::from(n % 7 + 1);
         let payload = app.add(&user, &format!("BULK-{n:03}"), quantity).await;
-        assert!(payload["userErrors"].as_array().is_some_and(Vec::is_empty), "{payload}");
+        assert!(
+            payload["userErrors"].as_array().is_some_and(Vec::is_empty),
+            "{payload}"
+        );
         expected += i128::from(bulk_price_minor(n)) * i128::from(quantity);
     }
     let q = "{ cart { cost { subtotal { amount } estimatedTax { amount } total { amount } } } cartSummary { subtotal { amount } total { amount } items { subtotal { amount } } } }";
@@ -41,9 +44,19 @@ async fn totals_over_sixty_lines_are_exact() {
         .as_array()
         .expect("items")
         .iter()
-        .map(|i| i["subtotal"]["amount"].as_str().expect("amount").replace('.', "").parse::<i128>().expect("digits"))
+        .map(|i| {
+            i["subtotal"]["amount"]
+                .as_str()
+                .expect("amount")
+                .replace('.', "")
+                .parse::<i128>()
+                .expect("digits")
+        })
         .sum();
-    assert_eq!(decimal(lines), cost["subtotal"]["amount"].as_str().expect("amount"));
+    assert_eq!(
+        decimal(lines),
+        cost["subtotal"]["amount"].as_str().expect("amount")
+    );
 }
 
 #[tokio::test]
@@ -52,10 +65,22 @@ async fn tax_rounds_half_to_even_at_the_configured_rate() {
     let user = Who::User("taxed".into());
     // 20.00 × 1 → tax 1.65 exactly; 12.34 × 1 → subtotal 32.34 → 2.66805 → 2.67.
     app.add(&user, "TEE", 1).await;
-    let after_tee = app.gql(&user, "{ cart { cost { estimatedTax { amount } } } }", json!({})).await;
+    let after_tee = app
+        .gql(
+            &user,
+            "{ cart { cost { estimatedTax { amount } } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(after_tee["cart"]["cost"]["estimatedTax"]["amount"], "1.65");
     app.add(&user, "CAP", 1).await;
-    let after_cap = app.gql(&user, "{ cart { cost { estimatedTax { amount } total { amount } } } }", json!({})).await;
+    let after_cap = app
+        .gql(
+            &user,
+            "{ cart { cost { estimatedTax { amount } total { amount } } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(after_cap["cart"]["cost"]["estimatedTax"]["amount"], "2.67");
     assert_eq!(after_cap["cart"]["cost"]["total"]["amount"], "35.01");
 }

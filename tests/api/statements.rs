@@ -18,7 +18,11 @@ async fn a_cart_view_costs_the_same_statements_for_1_10_and_50_lines() {
         counts.push(app.statements() - before);
         assert_eq!(data["cart"]["itemCount"], lines);
         let edges = data["cart"]["items"]["edges"].as_array().expect("edges");
-        assert!(edges.iter().all(|e| e["node"]["product"]["shop"]["name"] == "Shop A"));
+        assert!(
+            edges
+                .iter()
+                .all(|e| e["node"]["product"]["shop"]["name"] == "Shop A")
+        );
     }
     assert_eq!(counts[0], counts[1], "statements per view: {counts:?}");
     assert_eq!(counts[1], counts[2], "statements per view: {counts:?}");

@@ -29,7 +29,11 @@ impl CartQuery {
         if let Some(view) = &view
             && ctx.look_ahead().field("items").field("shopName").exists()
         {
-            let products: Vec<_> = view.lines.iter().filter_map(|l| l.product.clone()).collect();
+            let products: Vec<_> = view
+                .lines
+                .iter()
+                .filter_map(|l| l.product.clone())
+                .collect();
             prime_shops(ctx, &products).await;
         }
         Ok(CartSummary::new(view, ctx.state().settings))

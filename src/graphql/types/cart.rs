@@ -35,8 +35,16 @@ impl Cart {
     /// in timer-driven batches as the line resolvers happen to run.
     pub async fn new(ctx: &Context<'_>, view: CartView, selection: Lookahead<'_>) -> Self {
         let loaders = ctx.loaders();
-        let products: Vec<_> = view.lines.iter().filter_map(|l| l.product.clone()).collect();
-        let product = selection.field("items").field("edges").field("node").field("product");
+        let products: Vec<_> = view
+            .lines
+            .iter()
+            .filter_map(|l| l.product.clone())
+            .collect();
+        let product = selection
+            .field("items")
+            .field("edges")
+            .field("node")
+            .field("product");
         let product_nodes = selection.field("items").field("nodes").field("product");
         let wants = |name: &str| product.field(name).exists() || product_nodes.field(name).exists();
         if wants("shop") {
@@ -47,8 +55,13 @@ impl Cart {
             // A failure here surfaces again, with its code, where the field is resolved.
             let _ = loaders.load_many(keys).await;
         }
-        loaders.feed_many(products.into_iter().map(|p| (ProductId(p.id.clone()), p))).await;
-        Self { view: Arc::new(view), settings: ctx.state().settings }
+        loaders
+            .feed_many(products.into_iter().map(|p| (ProductId(p.id.clone()), p)))
+            .await;
+        Self {
+            view: Arc::new(view),
+            settings: ctx.state().settings,
+        }
     }
 
     fn currency(&self) -> Currency {
@@ -200,7 +213,11 @@ impl From<crate::service::pricing::CartCost> for CartCost {
 
 /// Loads the shops of `products` in one batch into the request's loader cache.
 pub async fn prime_shops(ctx: &Context<'_>, products: &[products::Model]) {
-    let shop_ids: Vec<ShopId> = products.iter().filter_map(|p| p.shop_id.clone()).map(ShopId).collect();
+    let shop_ids: Vec<ShopId> = products
+        .iter()
+        .filter_map(|p| p.shop_id.clone())
+        .map(ShopId)
+        .collect();
     if !shop_ids.is_empty() {
         // A failure here surfaces again, with its code, where the field is resolved.
         let _ = ctx.loaders().load_many(shop_ids).await;

@@ -15,8 +15,7 @@ pub struct Product(pub products::Model);
 
 impl Product {
     fn money(&self, minor: i64) -> Money {
-        let currency = Currency::parse(&self.0.currency)
-            .unwrap_or_else(|| Currency::parse("XXX").expect("XXX"));
+        let currency = Currency::parse(&self.0.currency).unwrap_or(Currency::UNKNOWN);
         DomainMoney::new(minor, currency).into()
     }
 }
