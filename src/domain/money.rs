@@ -13,7 +13,10 @@ pub struct Currency {
 
 impl Currency {
     /// ISO 4217's code for "no currency", used where a stored code is unreadable.
-    pub const UNKNOWN: Currency = Currency { code: *b"XXX", exponent: 2 };
+    pub const UNKNOWN: Currency = Currency {
+        code: *b"XXX",
+        exponent: 2,
+    };
 
     /// Parses a three-letter code (case-insensitive). Unknown but well-formed codes get two
     /// minor digits, which is what most currencies use.

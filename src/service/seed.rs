@@ -89,7 +89,9 @@ pub fn demo_catalog() -> Vec<ProductSpec> {
                 name: format!("{item} (edition {edition})"),
                 description: format!("{item} from the {shop_name}, edition {edition}."),
                 price: minor_to_decimal(price_minor),
-                discount_price: i.is_multiple_of(3).then(|| minor_to_decimal(price_minor * 4 / 5)),
+                discount_price: i
+                    .is_multiple_of(3)
+                    .then(|| minor_to_decimal(price_minor * 4 / 5)),
                 currency: Some("USD".into()),
                 stock: if i % 11 == 10 {
                     0
