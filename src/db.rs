@@ -12,7 +12,10 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
     IsolationLevel, RuntimeErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
-    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+    sqlx::{
+        mysql::MySqlDatabaseError,
+        sqlite::{SqliteJournalMode, SqliteSynchronous},
+    },
 };
 
 use crate::error::{AppError, AppResult};
@@ -119,15 +122,16 @@ pub fn is_retryable(err: &DbErr) -> bool {
     let Some(db_err) = sqlx_err.as_database_error() else {
         return false;
     };
+    // MySQL/MariaDB: deadlock (1213) and lock wait timeout (1205), by error number.
+    if let Some(mysql) = db_err.try_downcast_ref::<MySqlDatabaseError>() {
+        return matches!(mysql.number(), 1213 | 1205);
+    }
     let code = db_err.code();
-    let code = code.as_deref().unwrap_or_default();
     matches!(
-        code,
+        code.as_deref().unwrap_or_default(),
         // PostgreSQL: serialization_failure, deadlock_detected.
         "40001" | "40P01"
-        // MySQL/MariaDB: deadlock, lock wait timeout (sqlx reports the SQLSTATE or the number).
-        | "1213" | "1205" | "40000"
         // SQLite: BUSY, LOCKED and their extended codes.
         | "5" | "6" | "261" | "262" | "517"
-    ) || db_err.message().contains("database is locked")
+    )
 }

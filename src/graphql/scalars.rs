@@ -7,6 +7,8 @@ use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Decimal(pub String);
 
+/// An exact decimal number written as a string, e.g. `"110.00"`. Money amounts are never
+/// floats: parse them with a decimal library, not `parseFloat`.
 #[Scalar(name = "Decimal")]
 impl ScalarType for Decimal {
     fn parse(value: Value) -> InputValueResult<Self> {

@@ -159,3 +159,63 @@ async fn admin_operations_need_the_admin_role() {
         0
     );
 }
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[tokio::test]
+async fn public_keys_verify_rs256_and_es256_and_nothing_else() {
+    let exp = chrono::Utc::now().timestamp() + 600;
+    let claims = json!({ "sub": "kim", "exp": exp });
+    for (public, private, algorithm, other_private, other_algorithm) in [
+        (
+            "rs256-public.pem",
+            "rs256-private.pem",
+            Algorithm::RS256,
+            "es256-private.pem",
+            Algorithm::ES256,
+        ),
+        (
+            "es256-public.pem",
+            "es256-private.pem",
+            Algorithm::ES256,
+            "rs256-private.pem",
+            Algorithm::RS256,
+        ),
+    ] {
+        let app = TestApp::spawn_with(&[
+            ("CARTQL_JWT_SECRET", ""),
+            ("CARTQL_JWT_PUBLIC_KEY_FILE", &fixture(public)),
+        ])
+        .await;
+        let pem = std::fs::read(fixture(private)).expect("fixture key");
+        let key = match algorithm {
+            Algorithm::RS256 => EncodingKey::from_rsa_pem(&pem),
+            _ => EncodingKey::from_ec_pem(&pem),
+        }
+        .expect("a private key");
+        let good = encode(&Header::new(algorithm), &claims, &key).expect("sign");
+        let (status, body) = app.post(&bearer(&good), "{ cart { id } }", json!({})).await;
+        assert_eq!(status, 200, "{body}");
+
+        let other_pem = std::fs::read(fixture(other_private)).expect("fixture key");
+        let other_key = match other_algorithm {
+            Algorithm::RS256 => EncodingKey::from_rsa_pem(&other_pem),
+            _ => EncodingKey::from_ec_pem(&other_pem),
+        }
+        .expect("a private key");
+        let wrong_algorithm =
+            encode(&Header::new(other_algorithm), &claims, &other_key).expect("sign");
+        assert_unauthenticated(&app, &bearer(&wrong_algorithm)).await;
+        // The public key used as an HMAC secret: the classic algorithm-confusion forgery.
+        let public_pem = std::fs::read(fixture(public)).expect("fixture key");
+        let confused = encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(&public_pem),
+        )
+        .expect("sign");
+        assert_unauthenticated(&app, &bearer(&confused)).await;
+    }
+}

@@ -142,3 +142,98 @@ async fn invalid_products_refuse_the_whole_batch() {
         assert_eq!(app.snapshot().await, before);
     }
 }
+
+#[tokio::test]
+async fn a_catalog_file_imports_and_reimports_by_sku() {
+    let app = TestApp::spawn().await;
+    let file = r#"{ "products": [
+        { "sku": "FILE-1", "name": "From a file", "price": "3.50", "stock": 4, "shopId": "shop-f", "shopName": "File Shop",
+          "media": [{ "key": "cover", "url": "/f.png" }] },
+        { "sku": "FILE-2", "name": "Second", "price": "1", "stock": 0, "active": false }
+    ] }"#;
+    let specs = cartql::service::seed::parse_file(file).expect("a valid catalog file");
+    let usd = cartql::domain::Currency::parse("USD").expect("USD");
+    assert_eq!(
+        cartql::service::seed::import(&app.db, specs, usd)
+            .await
+            .ok(),
+        Some(2)
+    );
+    let q = "{ product(sku: \"FILE-1\") { price { amount } shop { name } media { url } } }";
+    let data = app.gql(&Who::Anonymous, q, json!({})).await;
+    assert_eq!(data["product"]["price"]["amount"], "3.50");
+    assert_eq!(data["product"]["shop"]["name"], "File Shop");
+
+    let again = cartql::service::seed::parse_file(
+        r#"{ "products": [{ "sku": "FILE-1", "name": "Renamed", "price": "4.00", "stock": 9 }] }"#,
+    )
+    .expect("valid");
+    cartql::service::seed::import(&app.db, again, usd)
+        .await
+        .ok();
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM products WHERE sku = 'FILE-1'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.scalar("SELECT stock FROM products WHERE sku = 'FILE-1'")
+            .await,
+        9
+    );
+
+    let bad = cartql::service::seed::parse_file(
+        r#"{ "products": [{ "sku": "FILE-3", "name": "x", "price": "abc", "stock": 1 }] }"#,
+    )
+    .expect("well-formed JSON");
+    let before = app.snapshot().await;
+    assert!(
+        cartql::service::seed::import(&app.db, bad, usd)
+            .await
+            .is_err()
+    );
+    assert_eq!(app.snapshot().await, before);
+    assert!(
+        cartql::service::seed::parse_file(r#"{ "products": [{ "sku": "X", "nme": "typo" }] }"#)
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn purge_hard_deletes_only_what_is_past_retention() {
+    let app = TestApp::spawn().await;
+    let old = app.new_guest().await;
+    app.add(&old, "TEE", 1).await;
+    app.gql(&old, "mutation { clearCart { cart { id } } }", json!({}))
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    let kept = Who::User("keeper".into());
+    app.add(&kept, "TEE", 1).await;
+    let removed = app.add(&kept, "CAP", 1).await;
+    app.gql(
+        &kept,
+        "mutation($id: ID!) { removeCartItem(itemId: $id) { cart { id } } }",
+        json!({ "id": removed["item"]["id"] }),
+    )
+    .await;
+
+    let purged = cartql::service::cart::purge(&app.db, std::time::Duration::from_secs(1))
+        .await
+        .ok()
+        .expect("purge runs");
+    assert_eq!(
+        (purged.carts, purged.lines),
+        (1, 1),
+        "the cleared cart and its line"
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM carts").await, 1);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM cart_items").await,
+        2,
+        "the fresh removal stays until it ages"
+    );
+    assert_eq!(
+        app.gql(&kept, "{ cart { itemCount } }", json!({})).await["cart"]["itemCount"],
+        1
+    );
+}

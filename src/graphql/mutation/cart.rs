@@ -64,7 +64,7 @@ impl CartMutation {
     async fn add_to_cart(
         &self,
         ctx: &Context<'_>,
-        input: AddToCartInput,
+        #[graphql(desc = "The product, quantity and attributes to add.")] input: AddToCartInput,
     ) -> Result<CartItemPayload> {
         let state = ctx.state();
         let line = match inputs::parse_add_line(
@@ -85,6 +85,7 @@ impl CartMutation {
     async fn update_cart_item(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The line and its new quantity and attributes.")]
         input: UpdateCartItemInput,
     ) -> Result<CartItemPayload> {
         let state = ctx.state();

@@ -24,6 +24,7 @@ impl CatalogMutation {
     async fn upsert_products(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Products to create or update, matched by SKU (at most 500).")]
         products: Vec<ProductInput>,
     ) -> Result<UpsertProductsPayload> {
         ctx.admin()?;

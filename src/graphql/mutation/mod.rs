@@ -7,4 +7,5 @@ use async_graphql::MergedObject;
 
 /// All mutations.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
 pub struct MutationRoot(cart::CartMutation, catalog::CatalogMutation);

@@ -88,6 +88,7 @@ impl Cart {
 /// Largest page of cart lines.
 const MAX_ITEMS_PAGE: usize = 250;
 
+/// A shopping cart: the caller's lines with live product data and exact totals.
 #[Object]
 impl Cart {
     /// The cart's id.

@@ -41,6 +41,7 @@ impl CartItem {
     }
 }
 
+/// One line of a cart: a product, a quantity and the line's attributes.
 #[Object]
 impl CartItem {
     /// The line's id: pass it to `updateCartItem` and `removeCartItem`.

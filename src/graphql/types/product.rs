@@ -20,6 +20,7 @@ impl Product {
     }
 }
 
+/// A product from the catalog, with its live price and stock.
 #[Object]
 impl Product {
     /// The product's id.
@@ -112,6 +113,7 @@ impl Product {
 #[derive(Clone)]
 pub struct Shop(pub shops::Model);
 
+/// A shop that sells products.
 #[Object]
 impl Shop {
     /// The shop's id.
@@ -129,6 +131,7 @@ impl Shop {
 #[derive(Clone)]
 pub struct ProductMedia(pub product_media::Model);
 
+/// One image of a product.
 #[Object]
 impl ProductMedia {
     /// What the image is for: `cover` or `gallery`.

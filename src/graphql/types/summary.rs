@@ -42,6 +42,7 @@ impl CartSummary {
     }
 }
 
+/// The caller's cart reduced to what a checkout page shows. All zeros when there is no cart.
 #[Object]
 impl CartSummary {
     /// Every line, oldest first.
@@ -110,6 +111,7 @@ impl CartSummaryItem {
     }
 }
 
+/// One line of a cart summary, flattened with its product and shop.
 #[Object]
 impl CartSummaryItem {
     /// The line's id.
