@@ -32,13 +32,6 @@ impl CartItem {
     fn money(&self, minor: i128) -> Money {
         DomainMoney::new(minor, self.currency).into()
     }
-
-    fn unit_minor(&self) -> i64 {
-        self.line
-            .product
-            .as_ref()
-            .map_or(0, pricing::effective_price)
-    }
 }
 
 /// One line of a cart: a product, a quantity and the line's attributes.
@@ -88,7 +81,7 @@ impl CartItem {
     /// The price charged per unit now (the discount price when lower); zero if the product
     /// vanished.
     async fn unit_price(&self) -> Money {
-        self.money(i128::from(self.unit_minor()))
+        self.money(i128::from(self.line.unit_price_minor()))
     }
 
     /// The list price per unit when a discount applies, for a struck-through display.
@@ -100,7 +93,7 @@ impl CartItem {
 
     /// `unitPrice` × `quantity`.
     async fn subtotal(&self) -> Money {
-        self.money(i128::from(self.unit_minor()) * i128::from(self.line.item.quantity))
+        self.money(self.line.subtotal_minor())
     }
 
     /// Units of the product that can be bought now (0 when it is inactive or vanished).

@@ -102,15 +102,6 @@ pub struct CartSummaryItem {
     currency: Currency,
 }
 
-impl CartSummaryItem {
-    fn unit_minor(&self) -> i64 {
-        self.line
-            .product
-            .as_ref()
-            .map_or(0, pricing::effective_price)
-    }
-}
-
 /// One line of a cart summary, flattened with its product and shop.
 #[Object]
 impl CartSummaryItem {
@@ -136,7 +127,7 @@ impl CartSummaryItem {
 
     /// The effective unit price.
     async fn unit_price(&self) -> Money {
-        DomainMoney::new(self.unit_minor(), self.currency).into()
+        DomainMoney::new(self.line.unit_price_minor(), self.currency).into()
     }
 
     /// Units on this line.
@@ -146,11 +137,7 @@ impl CartSummaryItem {
 
     /// `unitPrice` × `quantity`.
     async fn subtotal(&self) -> Money {
-        DomainMoney::new(
-            i128::from(self.unit_minor()) * i128::from(self.line.item.quantity),
-            self.currency,
-        )
-        .into()
+        DomainMoney::new(self.line.subtotal_minor(), self.currency).into()
     }
 
     /// The product's main image URL.

@@ -30,6 +30,18 @@ pub struct Line {
     pub product: Option<products::Model>,
 }
 
+impl Line {
+    /// The unit price charged now, in minor units; zero when the product vanished.
+    pub fn unit_price_minor(&self) -> i64 {
+        self.product.as_ref().map_or(0, pricing::effective_price)
+    }
+
+    /// Unit price × quantity, in minor units.
+    pub fn subtotal_minor(&self) -> i128 {
+        i128::from(self.unit_price_minor()) * i128::from(self.item.quantity)
+    }
+}
+
 impl CartView {
     pub fn total_quantity(&self) -> i64 {
         self.lines.iter().map(|l| i64::from(l.item.quantity)).sum()
