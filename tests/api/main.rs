@@ -5,6 +5,7 @@
 mod helpers;
 
 mod auth;
+mod binary;
 mod cart_flows;
 mod catalog;
 mod concurrency;
