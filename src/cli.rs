@@ -116,9 +116,13 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     if config.dev_mode() {
         print_dev_banner(&app, &url)?;
     }
-    axum::serve(listener, app.router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.router
+            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     Ok(())
 }
 

@@ -60,6 +60,21 @@ pub struct Config {
     pub limits: Limits,
     /// `CARTQL_DEMO_CATALOG`: load the demo catalog when the catalog is empty.
     pub demo_catalog: bool,
+    /// `CARTQL_ENV=production`: a JWT key is required, GraphiQL, introspection and
+    /// suggestions are off, and the limits below default tighter.
+    pub production: bool,
+    /// `CARTQL_CORS_ORIGINS`: comma-separated origins allowed to call from a browser.
+    pub cors_origins: Vec<String>,
+    /// `CARTQL_MAX_IN_FLIGHT`: requests handled at once; more are shed with 503.
+    pub max_in_flight: usize,
+    /// `CARTQL_REQUEST_TIMEOUT`: how long a GraphQL request may take.
+    pub request_timeout: Duration,
+    /// `CARTQL_RATE_MUTATIONS`: mutations per minute per caller.
+    pub rate_mutations: u32,
+    /// `CARTQL_RATE_NEW_CARTS`: guest carts opened per minute per client address.
+    pub rate_new_carts: u32,
+    /// `CARTQL_MAX_SELECTIONS`: fields a query may select once its fragments are expanded.
+    pub max_selections: u64,
 }
 
 impl Config {
@@ -98,6 +113,17 @@ impl Config {
             );
         }
 
+        let production = match parsed("CARTQL_ENV", "development")
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "production" | "prod" => true,
+            "development" | "dev" => false,
+            other => bail!("CARTQL_ENV must be development or production, got {other:?}"),
+        };
+        // Production defaults are tighter; each can still be set explicitly.
+        let pick = |dev: u32, prod: u32| if production { prod } else { dev };
+
         let tax = parsed("CARTQL_TAX_RATE", "0.10");
         let currency = parsed("CARTQL_CURRENCY", "USD");
         Ok(Self {
@@ -133,6 +159,23 @@ impl Config {
             limits,
             demo_catalog: parse_bool(&parsed("CARTQL_DEMO_CATALOG", "true"))
                 .context("CARTQL_DEMO_CATALOG must be true or false")?,
+            production,
+            cors_origins: get("CARTQL_CORS_ORIGINS")
+                .map(|origins| {
+                    origins
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|o| !o.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            max_in_flight: number("CARTQL_MAX_IN_FLIGHT", pick(512, 256))?.max(1) as usize,
+            request_timeout: parse_duration(&parsed("CARTQL_REQUEST_TIMEOUT", "10s"))
+                .context("CARTQL_REQUEST_TIMEOUT must look like 10s")?,
+            rate_mutations: number("CARTQL_RATE_MUTATIONS", pick(600, 120))?.max(1),
+            rate_new_carts: number("CARTQL_RATE_NEW_CARTS", pick(120, 20))?.max(1),
+            max_selections: u64::from(number("CARTQL_MAX_SELECTIONS", pick(5_000, 2_000))?.max(10)),
         })
     }
 

@@ -16,6 +16,8 @@ pub mod entity;
 pub mod error;
 /// The GraphQL schema, handlers, loaders and types.
 pub mod graphql;
+/// The HTTP stack: routes and tower layers.
+pub mod http;
 /// Cart and catalog rules and persistence.
 pub mod service;
 /// `build_app`: assembling the service.

@@ -3,30 +3,31 @@
 use std::{path::Path, time::Duration};
 
 use anyhow::Context;
-use axum::{
-    Router,
-    extract::{DefaultBodyLimit, State},
-    http::{Request, StatusCode},
-    routing::get,
-};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use rand::RngCore;
 use sea_orm::DatabaseConnection;
-use tower_http::{
-    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
-    trace::TraceLayer,
-};
 
 use crate::{
     auth::{Authenticator, JwtIssuer, JwtVerifier},
     config::Config,
     db,
-    graphql::{self, CartSchema, context::ServiceState, handler},
+    graphql::{self, CartSchema, context::ServiceState, guard::DocumentLimits},
+    http::{self, rate_limit::RateLimits},
     service::{CartSettings, catalog, seed},
 };
 
-/// Largest request body accepted.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// GraphQL nesting allowed (a full cart view with product, shop and media needs 7).
+const MAX_DEPTH: usize = 10;
+/// Parser recursion allowed for nested values and lists.
+const MAX_RECURSIVE_DEPTH: usize = 16;
+/// Directives allowed on one field.
+const MAX_FIELD_DIRECTIVES: usize = 4;
+/// async-graphql complexity allowed: list fields cost their page size times their children,
+/// so this admits a complete view of a full cart (250 lines × about 40 fields, as the
+/// storefront operations in `examples/` ask) and not much more.
+const MAX_COMPLEXITY: usize = 20_000;
+/// Directives a whole document may use once its fragments are expanded.
+const MAX_DOCUMENT_DIRECTIVES: u64 = 50;
 
 /// What the handlers share.
 #[derive(Clone)]
@@ -34,11 +35,15 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: CartSchema,
     pub auth: Authenticator,
+    pub rate: RateLimits,
+    pub document_limits: DocumentLimits,
+    /// Serve GraphiQL on `GET /graphql` (off in production).
+    pub graphiql: bool,
 }
 
 /// The assembled service.
 pub struct App {
-    pub router: Router,
+    pub router: axum::Router,
     pub state: AppState,
     /// Signs user tokens when the key is an HS256 secret (always in dev mode).
     pub issuer: Option<JwtIssuer>,
@@ -55,6 +60,11 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
 
 /// [`build_app`] over an existing pool (tests use this to count statements).
 pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Result<App> {
+    if config.production && config.dev_mode() {
+        anyhow::bail!(
+            "CARTQL_ENV=production needs a JWT key: set CARTQL_JWT_SECRET or CARTQL_JWT_PUBLIC_KEY_FILE"
+        );
+    }
     db::migrate(&db)
         .await
         .context("cannot migrate the database")?;
@@ -70,55 +80,59 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         tax_rate: config.tax_rate,
         guest_cart_ttl: config.guest_cart_ttl,
     };
-    let schema = graphql::schema_builder()
-        .data(ServiceState {
-            db: db.clone(),
-            settings,
-        })
-        .finish();
     let state = AppState {
+        schema: schema(
+            config,
+            ServiceState {
+                db: db.clone(),
+                settings,
+            },
+        ),
         db,
-        schema,
         auth: Authenticator::new(verifier, config.api_keys.clone()),
+        rate: RateLimits::per_minute(config.rate_mutations, config.rate_new_carts),
+        document_limits: DocumentLimits {
+            max_selections: config.max_selections,
+            max_directives: MAX_DOCUMENT_DIRECTIVES,
+        },
+        graphiql: !config.production,
     };
+    forget_idle_callers(state.rate.clone());
     Ok(App {
-        router: router(state.clone()),
+        router: http::router(state.clone(), config),
         state,
         issuer,
     })
 }
 
-fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/graphql", get(handler::graphiql).post(handler::graphql))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(state)
-        .layer(PropagateRequestIdLayer::x_request_id())
-        // The span names the request by id, method and path only: headers (and so tokens)
-        // are never logged.
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-            let id = request
-                .headers()
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
-        }))
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+/// The executable schema with its limits; production also hides the schema from strangers.
+fn schema(config: &Config, service: ServiceState) -> CartSchema {
+    let builder = graphql::schema_builder()
+        .data(service)
+        .limit_depth(MAX_DEPTH)
+        .limit_recursive_depth(MAX_RECURSIVE_DEPTH)
+        .limit_directives(MAX_FIELD_DIRECTIVES)
+        .limit_complexity(MAX_COMPLEXITY);
+    if config.production {
+        builder
+            .disable_introspection()
+            .disable_suggestions()
+            .finish()
+    } else {
+        builder.finish()
+    }
 }
 
-/// `GET /healthz`: the process is up. Never touches the database.
-async fn healthz() -> &'static str {
-    "ok"
-}
-
-/// `GET /readyz`: the database answers within 500 ms.
-async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match tokio::time::timeout(Duration::from_millis(500), state.db.ping()).await {
-        Ok(Ok(())) => (StatusCode::OK, "ready"),
-        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+/// Every minute, drop rate-limit entries of callers who have been quiet.
+fn forget_idle_callers(rate: RateLimits) {
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        runtime.spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                rate.forget_idle();
+            }
+        });
     }
 }
 

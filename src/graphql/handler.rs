@@ -6,19 +6,35 @@
 //! operation; GET serves GraphiQL. Every error body is GraphQL-shaped with
 //! `extensions.code`.
 
-use async_graphql::http::GraphiQLSource;
+use std::net::SocketAddr;
+
+use async_graphql::{
+    Request, ServerError,
+    http::GraphiQLSource,
+    parser::types::{DocumentOperations, ExecutableDocument, OperationType, Selection},
+};
 use axum::{
     body::Bytes,
-    extract::State,
-    http::{HeaderMap, StatusCode, header},
+    extract::{ConnectInfo, RawQuery, State},
+    http::{Extensions, HeaderMap, HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Response},
 };
 use serde_json::{Value, json};
 
-use crate::{error::AppError, graphql::loaders, startup::AppState};
+use crate::{
+    auth::Viewer,
+    error::AppError,
+    graphql::{guard, loaders},
+    startup::AppState,
+};
 
 /// `POST /graphql`: one GraphQL operation as JSON.
-pub async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn graphql(
+    State(state): State<AppState>,
+    extensions: Extensions,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     if !state.auth.api_key_ok(&headers) {
         return error_response(
             StatusCode::UNAUTHORIZED,
@@ -33,7 +49,7 @@ pub async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: By
             "send the operation as JSON with Content-Type: application/json",
         );
     }
-    let request = match parse_request(&body) {
+    let mut request = match parse_request(&body) {
         Ok(request) => request,
         Err(message) => return error_response(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message),
     };
@@ -41,6 +57,31 @@ pub async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: By
         Ok(viewer) => viewer,
         Err(err) => return error_response(StatusCode::UNAUTHORIZED, err.code(), &err.message()),
     };
+    // Parse once, here: the guard and the rate limits read the document, and execution
+    // reuses it.
+    let operation_name = request.operation_name.clone();
+    let document = match request.parsed_query() {
+        Ok(document) => document,
+        Err(err) => return graphql_errors(vec![err]),
+    };
+    if let Err(refusal) = guard::check(document, state.document_limits) {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            &refusal.message(),
+        );
+    }
+    let address = client_address(&extensions);
+    if let Some(wait) = rate_limited(
+        &state,
+        document,
+        operation_name.as_deref(),
+        &viewer,
+        &address,
+    ) {
+        return too_many_requests(wait);
+    }
+
     let request = request
         .data(viewer)
         .data(loaders::loaders(state.db.clone()));
@@ -55,14 +96,107 @@ pub async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: By
         .into_response()
 }
 
-/// `GET /graphql`: GraphiQL, pointed at this endpoint.
-pub async fn graphiql() -> Html<String> {
+/// `GET /graphql`: GraphiQL (off in production). Operations are never executed over GET, so
+/// a link or an image tag cannot trigger a mutation.
+pub async fn graphiql(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    if query.is_some_and(|q| q.split('&').any(|pair| pair.starts_with("query="))) {
+        let mut response = error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "BAD_USER_INPUT",
+            "send GraphQL operations with POST",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    if !state.graphiql {
+        return error_response(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "GraphiQL is off in production",
+        );
+    }
     Html(
         GraphiQLSource::build()
             .endpoint("/graphql")
             .title("cartql")
             .finish(),
     )
+    .into_response()
+}
+
+/// The client's socket address, when the server knows it (tests drive the router directly).
+fn client_address(extensions: &Extensions) -> String {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Applies the mutation and new-cart allowances to the operation about to run.
+fn rate_limited(
+    state: &AppState,
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+    viewer: &Viewer,
+    address: &str,
+) -> Option<std::time::Duration> {
+    let operation = match (&document.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => Some(&op.node),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node),
+        // An ambiguous operation is refused by execution; nothing to count.
+        (DocumentOperations::Multiple(_), None) => None,
+    }?;
+    if operation.ty != OperationType::Mutation {
+        return None;
+    }
+    if let Err(wait) = state.rate.mutation(viewer, address) {
+        return Some(wait);
+    }
+    let user = matches!(viewer, Viewer::User(_));
+    let opens_guest_cart = operation
+        .selection_set
+        .node
+        .items
+        .iter()
+        .any(|item| match &item.node {
+            Selection::Field(field) => match field.node.name.node.as_str() {
+                "createCart" => !user,
+                "addToCart" => matches!(viewer, Viewer::Anonymous),
+                _ => false,
+            },
+            _ => false,
+        });
+    if opens_guest_cart {
+        return state.rate.new_cart(address).err();
+    }
+    None
+}
+
+fn too_many_requests(wait: std::time::Duration) -> Response {
+    let mut response = error_response(
+        StatusCode::TOO_MANY_REQUESTS,
+        "RATE_LIMITED",
+        "too many requests; retry after the time in Retry-After",
+    );
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    if let Ok(value) = HeaderValue::from_str(&seconds.max(1).to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+/// A parse failure, shaped like any GraphQL error response.
+fn graphql_errors(errors: Vec<ServerError>) -> Response {
+    let mut body = json!({ "errors": errors });
+    code_uncoded_errors(&mut body);
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
@@ -75,7 +209,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 
 /// One operation; batches (JSON arrays) and malformed JSON are refused without echoing the
 /// parser's internals.
-fn parse_request(body: &[u8]) -> Result<async_graphql::Request, &'static str> {
+fn parse_request(body: &[u8]) -> Result<Request, &'static str> {
     let value: Value = serde_json::from_slice(body).map_err(|_| "the body is not valid JSON")?;
     if value.is_array() {
         return Err("batched operations are not supported; send one operation per request");

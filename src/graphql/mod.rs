@@ -3,6 +3,7 @@
 //! function or loader, and wrap the result.
 
 pub mod context;
+pub mod guard;
 pub mod handler;
 pub mod inputs;
 pub mod loaders;

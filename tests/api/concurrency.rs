@@ -89,3 +89,69 @@ async fn parallel_adds_never_pass_the_stock() {
         .count();
     assert_eq!(warned, 15, "the adds beyond the stock were told so");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn requests_over_the_in_flight_limit_are_shed_with_retry_after() {
+    use sea_orm::{EntityTrait, QuerySelect};
+    use tower::ServiceExt;
+
+    let app = Arc::new(TestApp::spawn_with(&[("CARTQL_MAX_IN_FLIGHT", "1")]).await);
+    let user = Who::User("busy".into());
+    app.add(&user, "TEE", 1).await;
+
+    // Hold the cart's row lock (SQLite: the write lock) so the next add waits inside the
+    // service, occupying the only slot.
+    let txn = cartql::db::begin_write(&app.db).await.expect("begin");
+    cartql::entity::carts::Entity::find()
+        .lock_exclusive()
+        .one(&txn)
+        .await
+        .expect("lock");
+    // The held add retries while the probes below happen to occupy the slot; once it gets in,
+    // it waits on the lock and keeps the slot.
+    let blocked = {
+        let app = app.clone();
+        let user = user.clone();
+        tokio::spawn(async move {
+            loop {
+                let (status, body) = app
+                    .post(
+                        &user,
+                        crate::helpers::ADD,
+                        json!({ "input": { "product": { "sku": "TEE" } } }),
+                    )
+                    .await;
+                if status != 503 {
+                    return body;
+                }
+            }
+        })
+    };
+    let mut shed = None;
+    for _ in 0..200 {
+        let request = app.request(
+            &Who::Anonymous,
+            "POST",
+            "/graphql",
+            "application/json",
+            axum::body::Body::from(r#"{"query":"{ cartSummary { itemCount } }"}"#),
+        );
+        let response = app.router.clone().oneshot(request).await.expect("response");
+        if response.status() == 503 {
+            shed = Some(response);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let shed = shed.expect("a request was shed while the slot was taken");
+    assert_eq!(
+        shed.headers().get("retry-after").map(|v| v.as_bytes()),
+        Some(&b"1"[..])
+    );
+    txn.commit().await.expect("release the lock");
+    let finished = blocked.await.expect("the held request finished");
+    assert_eq!(
+        finished["data"]["addToCart"]["item"]["quantity"], 2,
+        "the accepted request completed normally: {finished}"
+    );
+}

@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod abuse;
 mod auth;
 mod binary;
 mod cart_flows;
@@ -11,6 +12,8 @@ mod catalog;
 mod concurrency;
 mod http;
 mod money;
+mod operations;
+mod profile;
 mod rules;
 mod schema_sdl;
 mod statements;

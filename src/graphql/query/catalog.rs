@@ -50,6 +50,9 @@ impl CatalogQuery {
 
     /// Active products ordered by SKU, optionally filtered by a case-insensitive search in the
     /// name or SKU.
+    #[graphql(
+        complexity = "first.map_or(20, |n| n.clamp(0, MAX_PAGE) as usize) * child_complexity"
+    )]
     async fn products(
         &self,
         ctx: &Context<'_>,

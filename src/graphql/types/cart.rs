@@ -102,6 +102,9 @@ impl Cart {
     }
 
     /// The cart's lines, oldest first, as a Relay connection.
+    #[graphql(
+        complexity = "first.map_or(MAX_ITEMS_PAGE, |n| n.clamp(0, MAX_ITEMS_PAGE as i32) as usize) * child_complexity"
+    )]
     async fn items(
         &self,
         #[graphql(desc = "How many lines to return (at most 250; all when omitted).")]

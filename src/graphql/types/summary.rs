@@ -46,6 +46,7 @@ impl CartSummary {
 #[Object]
 impl CartSummary {
     /// Every line, oldest first.
+    #[graphql(complexity = "250 * child_complexity")]
     async fn items(&self) -> Vec<CartSummaryItem> {
         let currency = self.currency();
         self.lines()

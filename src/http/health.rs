@@ -1,0 +1,20 @@
+//! `/healthz` and `/readyz`.
+
+use std::time::Duration;
+
+use axum::{extract::State, http::StatusCode};
+
+use crate::startup::AppState;
+
+/// `GET /healthz`: the process is up. Never touches the database.
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// `GET /readyz`: the database answers within 500 ms.
+pub async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    match tokio::time::timeout(Duration::from_millis(500), state.db.ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ready"),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    }
+}

@@ -1,0 +1,136 @@
+//! The HTTP stack, built from tower and tower-http layers. Outermost first: request id and
+//! tracing (never logging headers, so never tokens) → panic catching → load shedding over a
+//! concurrency limit (503 + `Retry-After`) → CORS allow-list → per-route timeouts (10 s for
+//! GraphQL, 1 s for health) → the 64 KiB body limit, which the GraphQL handler's own body
+//! extractor honours.
+
+mod health;
+pub mod rate_limit;
+
+use std::{any::Any, time::Duration};
+
+use axum::{
+    Router,
+    error_handling::HandleErrorLayer,
+    extract::DefaultBodyLimit,
+    http::{HeaderName, HeaderValue, Method, Request, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use tower::ServiceBuilder;
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    cors::{AllowOrigin, CorsLayer},
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
+
+use crate::{
+    config::Config,
+    graphql::handler::{self, error_response},
+    startup::AppState,
+};
+
+/// Largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// How long a health probe may take.
+const HEALTH_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// The service's router with every layer applied.
+pub fn router(state: AppState, config: &Config) -> Router {
+    let graphql = Router::new()
+        .route("/graphql", get(handler::graphiql).post(handler::graphql))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            config.request_timeout,
+        ));
+    let health = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            HEALTH_TIMEOUT,
+        ));
+
+    let mut app = graphql
+        .merge(health)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state);
+    if let Some(cors) = cors(&config.cors_origins) {
+        app = app.layer(cors);
+    }
+    app.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+            // The span names the request by id, method and path only.
+            .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                let id = request
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
+            }))
+            .layer(PropagateRequestIdLayer::x_request_id())
+            .layer(CatchPanicLayer::custom(panic_response))
+            .layer(HandleErrorLayer::new(|_: tower::BoxError| async { overloaded() }))
+            .load_shed()
+            .concurrency_limit(config.max_in_flight),
+    )
+}
+
+/// Browsers may call from the configured origins only; without any, no CORS headers are sent
+/// and only same-origin pages can call.
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    if origins.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([
+                header::CONTENT_TYPE,
+                header::AUTHORIZATION,
+                HeaderName::from_static("x-cart-token"),
+                HeaderName::from_static("x-api-key"),
+                HeaderName::from_static("idempotency-key"),
+            ])
+            .expose_headers([HeaderName::from_static("x-request-id"), header::RETRY_AFTER])
+            .max_age(Duration::from_secs(600)),
+    )
+}
+
+/// 503 with `Retry-After` when the concurrency limit is reached.
+fn overloaded() -> Response {
+    let mut response = error_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "SERVICE_UNAVAILABLE",
+        "the service is busy; retry shortly",
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
+/// A panic becomes a coded 500; the payload is logged, never sent.
+fn panic_response(payload: Box<dyn Any + Send + 'static>) -> Response {
+    let detail = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    tracing::error!(panic = detail, "a request handler panicked");
+    error_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "INTERNAL_SERVER_ERROR",
+        "internal server error",
+    )
+    .into_response()
+}

@@ -1,0 +1,136 @@
+//! The storefront operations in `examples/operations.graphql` run as written, within every
+//! limit, for a guest and for a user.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, Who, error_codes};
+
+const OPERATIONS: &str = include_str!("../../examples/operations.graphql");
+
+/// The top-level definitions of the file: (name, text).
+fn definitions() -> Vec<(String, String)> {
+    let text: String = OPERATIONS
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (mut out, mut current, mut depth) = (Vec::new(), String::new(), 0i32);
+    for c in text.chars() {
+        current.push(c);
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    let definition = std::mem::take(&mut current).trim().to_owned();
+                    let name = definition.split_whitespace().nth(1).unwrap_or_default();
+                    let name = name.split(['(', '{']).next().unwrap_or_default().to_owned();
+                    out.push((name, definition));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// One operation with exactly the fragments it uses, as a client's codegen sends it.
+fn document(operation: &str) -> String {
+    let all = definitions();
+    let mut wanted = vec![operation.to_owned()];
+    let mut included: Vec<&(String, String)> = Vec::new();
+    while let Some(name) = wanted.pop() {
+        let Some(definition) = all.iter().find(|(n, _)| *n == name) else {
+            continue;
+        };
+        if included.iter().any(|(n, _)| *n == name) {
+            continue;
+        }
+        for spread in definition.1.split("...").skip(1) {
+            let fragment: String = spread
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            wanted.push(fragment);
+        }
+        included.push(definition);
+    }
+    included
+        .iter()
+        .map(|(_, text)| text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+async fn run(app: &TestApp, who: &Who, name: &str, variables: Value) -> Value {
+    let body = json!({ "query": document(name), "operationName": name, "variables": variables });
+    let request = app.request(
+        who,
+        "POST",
+        "/graphql",
+        "application/json",
+        axum::body::Body::from(body.to_string()),
+    );
+    let (status, response) = app.send(request).await;
+    assert_eq!(status, 200, "{name}: {response}");
+    assert!(response.get("errors").is_none(), "{name}: {response}");
+    response["data"].clone()
+}
+
+#[tokio::test]
+async fn every_example_operation_runs_for_guests_and_users() {
+    let app = TestApp::spawn().await;
+    let created = run(
+        &app,
+        &Who::Anonymous,
+        "CreateCart",
+        json!({ "items": [{ "product": { "sku": "TEE" } }] }),
+    )
+    .await;
+    let guest = Who::Guest(
+        created["createCart"]["cart"]["token"]
+            .as_str()
+            .expect("token")
+            .to_owned(),
+    );
+    for who in [guest, Who::User("shopper".into())] {
+        let add = json!({ "input": { "product": { "sku": "KIT" }, "quantity": 2, "attributes": [{ "key": "team_id", "value": "20" }] } });
+        let added = run(&app, &who, "AddToCart", add).await;
+        assert_eq!(error_codes(&added["addToCart"]), Vec::<String>::new());
+        let item = added["addToCart"]["item"]["id"].clone();
+        run(&app, &who, "CartView", json!({})).await;
+        run(&app, &who, "CartSummary", json!({})).await;
+        run(&app, &who, "Product", json!({ "sku": "KIT" })).await;
+        run(
+            &app,
+            &who,
+            "Products",
+            json!({ "search": "bulk", "first": 5 }),
+        )
+        .await;
+        let updated = run(
+            &app,
+            &who,
+            "UpdateCartItem",
+            json!({ "input": { "itemId": item, "quantity": 3 } }),
+        )
+        .await;
+        assert_eq!(updated["updateCartItem"]["item"]["quantity"], 3);
+        run(&app, &who, "RemoveCartItem", json!({ "itemId": item })).await;
+        run(&app, &who, "ClearCart", json!({})).await;
+    }
+    let upsert =
+        json!({ "products": [{ "sku": "OPS-1", "name": "Ops", "price": "1.00", "stock": 1 }] });
+    run(&app, &Who::Admin, "UpsertProducts", upsert).await;
+}
+
+#[tokio::test]
+async fn a_full_cart_view_fits_within_the_limits() {
+    let app = TestApp::spawn().await;
+    let user = Who::User("full".into());
+    for n in 1..=60 {
+        app.add(&user, &format!("BULK-{n:03}"), 1).await;
+    }
+    let view = run(&app, &user, "CartView", json!({})).await;
+    assert_eq!(view["cart"]["itemCount"], 60);
+}
