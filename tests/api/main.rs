@@ -13,6 +13,7 @@ mod concurrency;
 mod http;
 mod money;
 mod operations;
+mod ownership;
 mod profile;
 mod rules;
 mod schema_sdl;
