@@ -44,6 +44,8 @@ pub enum Who {
 
 pub struct TestApp {
     pub router: Router,
+    /// The test database, for other processes to share.
+    pub database_url: String,
     pub db: DatabaseConnection,
     issuer: Option<JwtIssuer>,
     statements: Arc<AtomicUsize>,
@@ -85,6 +87,7 @@ impl TestApp {
             .expect("load the fixture catalog");
         Self {
             router: app.router,
+            database_url: config.database_url.clone(),
             db,
             issuer: app.issuer,
             statements,

@@ -14,6 +14,8 @@ mod http;
 mod money;
 mod operations;
 mod ownership;
+mod process;
+mod processes;
 mod profile;
 mod rules;
 mod schema_sdl;

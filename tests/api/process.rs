@@ -1,0 +1,131 @@
+//! Running the real `cartql` binary as a separate process, and talking to it over TCP.
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::TcpStream,
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    sync::mpsc::{self, Receiver},
+    time::Duration,
+};
+
+use serde_json::Value;
+
+/// Settings a developer's environment (or CI) might carry that would change the defaults.
+const SCRUBBED: [&str; 6] = [
+    "DATABASE_URL",
+    "CARTQL_JWT_SECRET",
+    "CARTQL_JWT_PUBLIC_KEY_FILE",
+    "CARTQL_API_KEYS",
+    "CARTQL_BIND",
+    "CARTQL_DEMO_CATALOG",
+];
+
+/// A `cartql` process in a scratch directory; both go away on drop.
+pub struct Server {
+    child: Child,
+    pub dir: PathBuf,
+    /// `host:port` it listens on.
+    pub address: String,
+    /// What it prints after announcing its address.
+    pub stdout: Receiver<String>,
+}
+
+impl Server {
+    /// Starts `cartql serve` with `settings` on a free port and waits until it listens.
+    pub fn start(settings: &[(&str, &str)]) -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("cartql-bin-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("a scratch directory");
+        let mut command = cartql(&dir);
+        command
+            .env("CARTQL_BIND", "127.0.0.1:0")
+            .env("NO_COLOR", "1");
+        for (key, value) in settings {
+            command.env(key, value);
+        }
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start cartql");
+        let out = child.stdout.take().expect("stdout");
+        let (tx, stdout) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut server = Self {
+            child,
+            dir,
+            address: String::new(),
+            stdout,
+        };
+        while server.address.is_empty() {
+            let line = server
+                .stdout
+                .recv_timeout(Duration::from_secs(60))
+                .expect("cartql announces its address");
+            if line.contains("listening")
+                && let Some(at) = line.find("http://")
+            {
+                let rest = &line[at + "http://".len()..];
+                server.address = rest.split("/graphql").next().unwrap_or_default().to_owned();
+            }
+        }
+        server
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The `cartql` binary, run in `dir` with the settings that matter scrubbed.
+pub fn cartql(dir: &PathBuf) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cartql"));
+    command.current_dir(dir);
+    for name in SCRUBBED {
+        command.env_remove(name);
+    }
+    command
+}
+
+/// POSTs a JSON body to `/graphql` over a fresh TCP connection; returns status and JSON.
+pub fn post(address: &str, headers: &[(&str, &str)], body: &Value) -> (u16, Value) {
+    let body = body.to_string();
+    let mut stream = TcpStream::connect(address).expect("connect to the server");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let mut request =
+        format!("POST /graphql HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ));
+    stream
+        .write_all(request.as_bytes())
+        .expect("send the request");
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .expect("read the response");
+    let (head, payload) = response.split_once("\r\n\r\n").expect("an HTTP response");
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status code");
+    (status, serde_json::from_str(payload).unwrap_or(Value::Null))
+}
