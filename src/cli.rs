@@ -1,6 +1,9 @@
 //! The command line. Every command reads the same settings (environment and `.env`).
 
-use std::path::PathBuf;
+use std::{
+    path::PathBuf,
+    sync::{Arc, atomic::Ordering},
+};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -116,13 +119,39 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     if config.dev_mode() {
         print_dev_banner(&app, &url)?;
     }
-    axum::serve(
+    // Shutdown: on SIGTERM or Ctrl-C, /readyz turns 503 at once; requests are still served
+    // for the grace period, then the listener closes and in-flight requests get the drain
+    // timeout to finish.
+    let draining = app.state.draining.clone();
+    let stopping = Arc::new(tokio::sync::Notify::new());
+    let (grace, drain) = (config.shutdown_grace, config.drain_timeout);
+    let shutdown = {
+        let stopping = stopping.clone();
+        async move {
+            shutdown_signal().await;
+            draining.store(true, Ordering::SeqCst);
+            tracing::info!(
+                ?grace,
+                "shutting down: /readyz answers 503 while requests are still served"
+            );
+            tokio::time::sleep(grace).await;
+            tracing::info!(?drain, "closing the listener; finishing in-flight requests");
+            stopping.notify_one();
+        }
+    };
+    let server = axum::serve(
         listener,
         app.router
             .into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    .with_graceful_shutdown(shutdown);
+    tokio::select! {
+        served = server => served?,
+        () = async { stopping.notified().await; tokio::time::sleep(drain).await } => {
+            tracing::warn!("in-flight requests did not finish within the drain timeout");
+        }
+    }
+    tracing::info!("stopped");
     Ok(())
 }
 
@@ -164,5 +193,4 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down: finishing in-flight requests");
 }

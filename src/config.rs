@@ -75,6 +75,11 @@ pub struct Config {
     pub rate_new_carts: u32,
     /// `CARTQL_MAX_SELECTIONS`: fields a query may select once its fragments are expanded.
     pub max_selections: u64,
+    /// `CARTQL_SHUTDOWN_GRACE`: after SIGTERM, how long `/readyz` answers 503 while requests
+    /// are still served, so a load balancer can stop sending traffic first.
+    pub shutdown_grace: Duration,
+    /// `CARTQL_DRAIN_TIMEOUT`: how long in-flight requests may take to finish after that.
+    pub drain_timeout: Duration,
 }
 
 impl Config {
@@ -176,6 +181,15 @@ impl Config {
             rate_mutations: number("CARTQL_RATE_MUTATIONS", pick(600, 120))?.max(1),
             rate_new_carts: number("CARTQL_RATE_NEW_CARTS", pick(120, 20))?.max(1),
             max_selections: u64::from(number("CARTQL_MAX_SELECTIONS", pick(5_000, 2_000))?.max(10)),
+            shutdown_grace: match get("CARTQL_SHUTDOWN_GRACE") {
+                Some(raw) if raw == "0" => Duration::ZERO,
+                Some(raw) => {
+                    parse_duration(&raw).context("CARTQL_SHUTDOWN_GRACE must look like 5s")?
+                }
+                None => Duration::from_secs(if production { 5 } else { 0 }),
+            },
+            drain_timeout: parse_duration(&parsed("CARTQL_DRAIN_TIMEOUT", "20s"))
+                .context("CARTQL_DRAIN_TIMEOUT must look like 20s")?,
         })
     }
 

@@ -1,6 +1,10 @@
 //! `build_app`: the one way `main` and the tests assemble the service.
 
-use std::{path::Path, time::Duration};
+use std::{
+    path::Path,
+    sync::{Arc, atomic::AtomicBool},
+    time::Duration,
+};
 
 use anyhow::Context;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -39,6 +43,8 @@ pub struct AppState {
     pub document_limits: DocumentLimits,
     /// Serve GraphiQL on `GET /graphql` (off in production).
     pub graphiql: bool,
+    /// Set once shutdown begins: `/readyz` then answers 503.
+    pub draining: Arc<AtomicBool>,
 }
 
 /// The assembled service.
@@ -96,6 +102,7 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
             max_directives: MAX_DOCUMENT_DIRECTIVES,
         },
         graphiql: !config.production,
+        draining: Arc::new(AtomicBool::new(false)),
     };
     forget_idle_callers(state.rate.clone());
     Ok(App {

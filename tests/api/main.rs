@@ -19,4 +19,5 @@ mod processes;
 mod profile;
 mod rules;
 mod schema_sdl;
+mod shutdown;
 mod statements;

@@ -31,7 +31,7 @@ async fn two_processes_lose_no_increment_and_make_one_cart_and_one_line() {
         ("CARTQL_JWT_SECRET", SECRET),
         ("CARTQL_DEMO_CATALOG", "false"),
     ];
-    let servers = Arc::new([Server::start(&settings), Server::start(&settings)]);
+    let servers = [Server::start(&settings), Server::start(&settings)];
     let addresses: Arc<Vec<String>> = Arc::new(servers.iter().map(|s| s.address.clone()).collect());
     // A user with no cart yet: the first requests also race to create the cart and the line.
     let authorization = format!("Bearer {}", app.token("racer", false));
