@@ -123,3 +123,23 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn any_input_is_either_refused_or_canonical(pairs in proptest::collection::vec((".{0,70}", ".{0,300}"), 0..25)) {
+            let parsed = Attributes::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), 20);
+            if let Ok(attributes) = parsed {
+                // Accepted attributes survive storage and keep their identity in any order.
+                prop_assert_eq!(Attributes::from_json(&attributes.to_json()), attributes.clone());
+                let reversed = Attributes::parse(pairs.iter().rev().map(|(k, v)| (k.as_str(), v.as_str())), 20);
+                prop_assert_eq!(reversed.map(|r| r.identity_key()), Ok(attributes.identity_key()));
+            }
+        }
+    }
+}

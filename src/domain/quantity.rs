@@ -70,3 +70,20 @@ mod tests {
         assert_eq!(Quantity::absolute(-5, 999), Err(QuantityError::TooSmall));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn only_quantities_within_the_limit_are_accepted(raw in any::<i64>(), max in 1..=1_000_000u32) {
+            match Quantity::positive(raw, max) {
+                Ok(q) => prop_assert!(q.get() >= 1 && q.get() <= max && i64::from(q.get()) == raw),
+                Err(_) => prop_assert!(raw < 1 || raw > i64::from(max)),
+            }
+        }
+    }
+}

@@ -120,3 +120,65 @@ mod tests {
         assert_eq!(effective_price(&product(500, Some(900))), 500);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::domain::Money;
+
+    fn product_with(price: i64, discount: Option<i64>) -> products::Model {
+        let now = chrono::Utc::now();
+        products::Model {
+            id: "p".into(),
+            shop_id: None,
+            sku: "SKU".into(),
+            name: "n".into(),
+            description: String::new(),
+            price_minor: price,
+            discount_price_minor: discount,
+            currency: "USD".into(),
+            stock: 1,
+            image: None,
+            active: true,
+            required_attributes: "[]".into(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    fn line() -> impl Strategy<Value = (i64, Option<i64>, i32)> {
+        (0..=Money::MAX_PRICE_MINOR)
+            .prop_flat_map(|price| (Just(price), proptest::option::of(0..=price), 1..=999i32))
+    }
+
+    proptest! {
+        #[test]
+        fn totals_equal_the_sum_of_their_lines_and_never_overflow(
+            lines in proptest::collection::vec(line(), 0..=250),
+            rate_millionths in 0..=1_000_000u32,
+        ) {
+            let usd = Currency::parse("USD").expect("USD");
+            let rate = TaxRate::parse(&format!("0.{rate_millionths:06}")).unwrap_or_default();
+            let products: Vec<_> = lines.iter().map(|(p, d, _)| product_with(*p, *d)).collect();
+            let cost = cart_cost(usd, rate, products.iter().zip(&lines).map(|(p, (_, _, q))| PricedLine { product: Some(p), quantity: *q }));
+
+            let subtotal: i128 = lines.iter().map(|(p, d, q)| i128::from(d.unwrap_or(*p)) * i128::from(*q)).sum();
+            let discount: i128 = lines.iter().map(|(p, d, q)| i128::from(p - d.unwrap_or(*p)) * i128::from(*q)).sum();
+            prop_assert_eq!(cost.subtotal.minor, subtotal);
+            prop_assert_eq!(cost.discount.minor, discount);
+            prop_assert_eq!(cost.total.minor, cost.subtotal.minor + cost.estimated_tax.minor);
+            prop_assert!(cost.estimated_tax.minor >= 0 && cost.estimated_tax.minor <= subtotal);
+            // The total of a full cart of the priciest products still fits a 64-bit integer.
+            prop_assert!(i64::try_from(cost.total.minor).is_ok());
+        }
+
+        #[test]
+        fn printed_amounts_parse_back_to_the_same_minor_units(minor in 0..=Money::MAX_PRICE_MINOR, code in "(USD|EUR|JPY|KWD|CHF)") {
+            let currency = Currency::parse(&code).expect("a currency");
+            let printed = Money::new(minor, currency).amount();
+            prop_assert_eq!(Money::parse_price(&printed, currency), Ok(minor));
+        }
+    }
+}

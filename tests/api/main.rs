@@ -10,6 +10,7 @@ mod binary;
 mod cart_flows;
 mod catalog;
 mod concurrency;
+mod fuzz;
 mod http;
 mod money;
 mod operations;
