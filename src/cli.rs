@@ -54,7 +54,7 @@ pub enum Command {
     /// Print the GraphQL schema (SDL, sorted) as committed in schema.graphql.
     Schema,
     /// Hard-delete soft-deleted carts and lines, and expired guest carts, older than
-    /// CARTQL_RETENTION.
+    /// CARTQL_RETENTION, and expired idempotency keys.
     Purge,
 }
 
@@ -103,7 +103,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Purge => {
             let db = db::connect(&config.database_url, 2).await?;
             let purged = cart::purge(&db, config.retention).await?;
-            println!("purged {} carts and {} lines", purged.carts, purged.lines);
+            let keys = crate::service::idempotency::purge_expired(&db).await?;
+            println!(
+                "purged {} carts, {} lines and {keys} expired idempotency keys",
+                purged.carts, purged.lines
+            );
             Ok(())
         }
     }

@@ -80,6 +80,8 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// `CARTQL_DRAIN_TIMEOUT`: how long in-flight requests may take to finish after that.
     pub drain_timeout: Duration,
+    /// `CARTQL_IDEMPOTENCY_TTL`: how long an `Idempotency-Key` and its reply are kept.
+    pub idempotency_ttl: Duration,
 }
 
 impl Config {
@@ -190,6 +192,8 @@ impl Config {
             },
             drain_timeout: parse_duration(&parsed("CARTQL_DRAIN_TIMEOUT", "20s"))
                 .context("CARTQL_DRAIN_TIMEOUT must look like 20s")?,
+            idempotency_ttl: parse_duration(&parsed("CARTQL_IDEMPOTENCY_TTL", "24h"))
+                .context("CARTQL_IDEMPOTENCY_TTL must look like 24h")?,
         })
     }
 

@@ -17,6 +17,8 @@ pub enum AppError {
     Forbidden,
     /// The request is well-formed GraphQL but its values are unusable.
     BadUserInput(String),
+    /// A copy of this request (same `Idempotency-Key`) is still being applied.
+    InProgress,
     /// Something broke on our side; the cause is logged, never sent.
     Internal(anyhow::Error),
 }
@@ -28,6 +30,7 @@ impl AppError {
             Self::Unauthenticated(_) => "UNAUTHENTICATED",
             Self::Forbidden => "FORBIDDEN",
             Self::BadUserInput(_) => "BAD_USER_INPUT",
+            Self::InProgress => "IDEMPOTENCY_IN_PROGRESS",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -38,6 +41,10 @@ impl AppError {
             Self::Unauthenticated(message) => (*message).to_owned(),
             Self::Forbidden => "this operation needs the admin role".to_owned(),
             Self::BadUserInput(message) => message.clone(),
+            Self::InProgress => {
+                "a request with this Idempotency-Key is still being applied; retry shortly"
+                    .to_owned()
+            }
             Self::Internal(_) => "internal server error".to_owned(),
         }
     }

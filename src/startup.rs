@@ -45,6 +45,8 @@ pub struct AppState {
     pub graphiql: bool,
     /// Set once shutdown begins: `/readyz` then answers 503.
     pub draining: Arc<AtomicBool>,
+    /// How long idempotency keys are kept.
+    pub idempotency_ttl: Duration,
 }
 
 /// The assembled service.
@@ -103,6 +105,7 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         },
         graphiql: !config.production,
         draining: Arc::new(AtomicBool::new(false)),
+        idempotency_ttl: config.idempotency_ttl,
     };
     forget_idle_callers(state.rate.clone());
     Ok(App {

@@ -3,6 +3,7 @@
 
 pub mod cart_items;
 pub mod carts;
+pub mod idempotency_keys;
 pub mod product_media;
 pub mod products;
 pub mod shops;

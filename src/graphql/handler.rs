@@ -11,12 +11,14 @@ use std::net::SocketAddr;
 use async_graphql::{
     Request, ServerError,
     http::GraphiQLSource,
-    parser::types::{DocumentOperations, ExecutableDocument, OperationType, Selection},
+    parser::types::{
+        DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection,
+    },
 };
 use axum::{
     body::Bytes,
     extract::{ConnectInfo, RawQuery, State},
-    http::{Extensions, HeaderMap, HeaderValue, StatusCode, header},
+    http::{Extensions, HeaderMap, HeaderName, HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Response},
 };
 use serde_json::{Value, json};
@@ -25,8 +27,15 @@ use crate::{
     auth::Viewer,
     error::AppError,
     graphql::{guard, loaders},
+    http::rate_limit::caller_key,
+    service::idempotency::{self, Claim, KeyState},
     startup::AppState,
 };
+
+/// How often, and how many times, a copy of an idempotent request looks for the first
+/// copy's reply before answering 409.
+const REPLY_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_millis(25);
+const REPLY_POLLS: usize = 200;
 
 /// `POST /graphql`: one GraphQL operation as JSON.
 pub async fn graphql(
@@ -72,28 +81,137 @@ pub async fn graphql(
         );
     }
     let address = client_address(&extensions);
-    if let Some(wait) = rate_limited(
-        &state,
-        document,
-        operation_name.as_deref(),
-        &viewer,
-        &address,
-    ) {
+    let operation = selected_operation(document, operation_name.as_deref());
+    let is_mutation = operation.is_some_and(|op| op.ty == OperationType::Mutation);
+    if is_mutation && let Some(wait) = rate_limited(&state, operation, &viewer, &address) {
         return too_many_requests(wait);
     }
+    let claim = match idempotency_claim(&state, &headers, is_mutation, &viewer, &address, &request)
+    {
+        Ok(claim) => claim,
+        Err(message) => return error_response(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message),
+    };
+    if let Some(claim) = &claim {
+        match idempotency::state(&state.db, claim).await {
+            Ok(KeyState::Fresh) => {}
+            Ok(other) => return answer_known_key(&state, claim, other).await,
+            Err(err) => return err.into_response(),
+        }
+    }
 
-    let request = request
+    let mut request = request
         .data(viewer)
         .data(loaders::loaders(state.db.clone()));
+    if let Some(claim) = &claim {
+        request = request.data(claim.clone());
+    }
     let response = state.schema.execute(request).await;
     let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
     code_uncoded_errors(&mut body);
+    let body = body.to_string();
+    if let Some(claim) = &claim {
+        // Another copy claimed the key first: answer with its reply.
+        if body.contains("\"IDEMPOTENCY_IN_PROGRESS\"") {
+            return answer_known_key(&state, claim, KeyState::Pending).await;
+        }
+        if let Err(err) = idempotency::store_reply(&state.db, claim, &body).await {
+            tracing::error!(error = ?err, "could not store the reply of an idempotent request");
+        }
+    }
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
+        body,
     )
         .into_response()
+}
+
+/// The operation a request will run: the only one, or the one named.
+fn selected_operation<'a>(
+    document: &'a ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'a OperationDefinition> {
+    match (&document.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(&op.node),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node),
+        // An ambiguous choice is refused by execution.
+        (DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
+/// The request's claim on its `Idempotency-Key`, if it sent one with a mutation.
+fn idempotency_claim(
+    state: &AppState,
+    headers: &HeaderMap,
+    is_mutation: bool,
+    viewer: &Viewer,
+    address: &str,
+    request: &Request,
+) -> Result<Option<Claim>, &'static str> {
+    let Some(raw) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    if !is_mutation {
+        return Ok(None);
+    }
+    // The request's identity: the document, the operation and the (key-sorted) variables.
+    let fingerprint = json!({
+        "query": request.query,
+        "operationName": request.operation_name,
+        "variables": serde_json::to_value(&request.variables).unwrap_or_default(),
+    })
+    .to_string();
+    raw.to_str()
+        .ok()
+        .and_then(|key| {
+            Claim::new(
+                caller_key(viewer, address),
+                key,
+                fingerprint.as_bytes(),
+                state.idempotency_ttl,
+            )
+        })
+        .map(Some)
+        .ok_or("an Idempotency-Key is 1–255 printable ASCII characters")
+}
+
+/// Answers a request whose key is known: replay the stored reply, refuse a reused key, or
+/// wait a little for the first copy to finish.
+async fn answer_known_key(state: &AppState, claim: &Claim, mut known: KeyState) -> Response {
+    for _ in 0..REPLY_POLLS {
+        match known {
+            KeyState::Answered(reply) => {
+                return (
+                    StatusCode::OK,
+                    [
+                        (header::CONTENT_TYPE, "application/json"),
+                        (HeaderName::from_static("idempotent-replayed"), "true"),
+                    ],
+                    reply,
+                )
+                    .into_response();
+            }
+            KeyState::Mismatch => {
+                return error_response(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "IDEMPOTENCY_KEY_REUSED",
+                    "this Idempotency-Key was used for a different request",
+                );
+            }
+            KeyState::Pending | KeyState::Fresh => {
+                tokio::time::sleep(REPLY_POLL_INTERVAL).await;
+                known = match idempotency::state(&state.db, claim).await {
+                    Ok(state) => state,
+                    Err(err) => return err.into_response(),
+                };
+            }
+        }
+    }
+    let mut response = AppError::InProgress.into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
 }
 
 /// `GET /graphql`: GraphiQL (off in production). Operations are never executed over GET, so
@@ -134,40 +252,31 @@ fn client_address(extensions: &Extensions) -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-/// Applies the mutation and new-cart allowances to the operation about to run.
+/// Applies the mutation and new-cart allowances to a mutation about to run.
 fn rate_limited(
     state: &AppState,
-    document: &ExecutableDocument,
-    operation_name: Option<&str>,
+    operation: Option<&OperationDefinition>,
     viewer: &Viewer,
     address: &str,
 ) -> Option<std::time::Duration> {
-    let operation = match (&document.operations, operation_name) {
-        (DocumentOperations::Single(op), _) => Some(&op.node),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node),
-        // An ambiguous operation is refused by execution; nothing to count.
-        (DocumentOperations::Multiple(_), None) => None,
-    }?;
-    if operation.ty != OperationType::Mutation {
-        return None;
-    }
     if let Err(wait) = state.rate.mutation(viewer, address) {
         return Some(wait);
     }
     let user = matches!(viewer, Viewer::User(_));
-    let opens_guest_cart = operation
-        .selection_set
-        .node
-        .items
-        .iter()
-        .any(|item| match &item.node {
-            Selection::Field(field) => match field.node.name.node.as_str() {
-                "createCart" => !user,
-                "addToCart" => matches!(viewer, Viewer::Anonymous),
+    let opens_guest_cart =
+        operation?
+            .selection_set
+            .node
+            .items
+            .iter()
+            .any(|item| match &item.node {
+                Selection::Field(field) => match field.node.name.node.as_str() {
+                    "createCart" => !user,
+                    "addToCart" => matches!(viewer, Viewer::Anonymous),
+                    _ => false,
+                },
                 _ => false,
-            },
-            _ => false,
-        });
+            });
     if opens_guest_cart {
         return state.rate.new_cart(address).err();
     }
@@ -252,6 +361,7 @@ impl IntoResponse for AppError {
             AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::BadUserInput(_) => StatusCode::BAD_REQUEST,
+            AppError::InProgress => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         error_response(status, self.code(), &self.message())

@@ -46,7 +46,8 @@ impl RateLimits {
     }
 }
 
-fn caller_key(viewer: &Viewer, address: &str) -> String {
+/// The caller as a stable key: user id, guest token hash, or client address.
+pub fn caller_key(viewer: &Viewer, address: &str) -> String {
     match viewer {
         Viewer::User(user) => format!("user:{}", user.id),
         Viewer::Guest(token) => format!("guest:{}", token.hash()),

@@ -3,6 +3,7 @@
 
 pub mod cart;
 pub mod catalog;
+pub mod idempotency;
 pub mod outcome;
 pub mod pricing;
 pub mod seed;

@@ -12,6 +12,7 @@ mod catalog;
 mod concurrency;
 mod fuzz;
 mod http;
+mod idempotency;
 mod money;
 mod operations;
 mod ownership;

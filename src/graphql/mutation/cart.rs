@@ -14,6 +14,7 @@ use crate::{
     service::{
         ErrorCode, Outcome, UserError,
         cart::{self, Change, ItemChange},
+        idempotency::Claim,
     },
 };
 
@@ -54,7 +55,8 @@ impl CartMutation {
                 Err(error) => return Ok(cart_refused(error)),
             }
         }
-        let outcome = cart::create_cart(&state.db, ctx.viewer(), &lines, &state.settings).await?;
+        let outcome =
+            cart::create_cart(&state.db, ctx.viewer(), &lines, &state.settings, claim(ctx)).await?;
         cart_payload(ctx, outcome).await
     }
 
@@ -77,7 +79,8 @@ impl CartMutation {
             Ok(line) => line,
             Err(error) => return Ok(item_refused(error)),
         };
-        let outcome = cart::add_to_cart(&state.db, ctx.viewer(), &line, &state.settings).await?;
+        let outcome =
+            cart::add_to_cart(&state.db, ctx.viewer(), &line, &state.settings, claim(ctx)).await?;
         item_payload(ctx, outcome).await
     }
 
@@ -93,7 +96,14 @@ impl CartMutation {
             Ok(update) => update,
             Err(error) => return Ok(item_refused(error)),
         };
-        let outcome = cart::update_item(&state.db, ctx.viewer(), &update, &state.settings).await?;
+        let outcome = cart::update_item(
+            &state.db,
+            ctx.viewer(),
+            &update,
+            &state.settings,
+            claim(ctx),
+        )
+        .await?;
         item_payload(ctx, outcome).await
     }
 
@@ -111,7 +121,14 @@ impl CartMutation {
                 "no such line in your cart",
             )));
         };
-        let outcome = cart::remove_item(&state.db, ctx.viewer(), &item_id, &state.settings).await?;
+        let outcome = cart::remove_item(
+            &state.db,
+            ctx.viewer(),
+            &item_id,
+            &state.settings,
+            claim(ctx),
+        )
+        .await?;
         item_payload(ctx, outcome).await
     }
 
@@ -119,9 +136,14 @@ impl CartMutation {
     /// stops working and the next `addToCart` without it starts a new cart.
     async fn clear_cart(&self, ctx: &Context<'_>) -> Result<CartPayload> {
         let state = ctx.state();
-        let outcome = cart::clear_cart(&state.db, ctx.viewer()).await?;
+        let outcome = cart::clear_cart(&state.db, ctx.viewer(), claim(ctx)).await?;
         cart_payload(ctx, outcome).await
     }
+}
+
+/// The request's idempotency claim, when it sent an `Idempotency-Key`.
+fn claim<'a>(ctx: &'a Context<'_>) -> Option<&'a Claim> {
+    ctx.data_opt::<Claim>()
 }
 
 fn cart_refused(error: UserError) -> CartPayload {

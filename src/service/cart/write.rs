@@ -14,10 +14,11 @@ use crate::{
     db::{TxError, begin_write, retrying},
     domain::{Attributes, CartItemId, Quantity, ids::new_id},
     entity::{cart_items, carts, products},
-    error::AppResult,
+    error::{AppError, AppResult},
     service::{
         CartSettings, ErrorCode, Outcome, UserError, Warning,
         catalog::{self, ProductRef},
+        idempotency::{self, Claim},
     },
 };
 
@@ -27,9 +28,11 @@ use super::{
     view::Line,
 };
 
-/// How a transaction body ends early: a refusal (roll back, report) or a database error.
+/// How a transaction body ends early: a refusal (roll back, report), a copy of a request
+/// whose idempotency key is already claimed (roll back, replay), or a database error.
 pub(super) enum Flow {
     Reject(UserError),
+    Duplicate,
     Db(DbErr),
 }
 
@@ -85,20 +88,30 @@ async fn settle<T>(txn: DatabaseTransaction, result: Body<T>) -> Result<Outcome<
             txn.rollback().await?;
             Ok(Outcome::rejected(error))
         }
+        Err(Flow::Duplicate) => {
+            txn.rollback().await?;
+            Err(TxError::App(AppError::InProgress))
+        }
         Err(Flow::Db(err)) => Err(TxError::Db(err)),
     }
 }
 
 /// Runs `$body` (a block using `$txn: &DatabaseTransaction` and returning a [`Body`]) in a
-/// write transaction, retried whole on contention. A macro rather than a function taking a
+/// write transaction, retried whole on contention. With an idempotency claim, the key is
+/// claimed first, in the same transaction, so the effect and the key commit together. A macro rather than a function taking a
 /// closure: the body borrows both the transaction and the caller's arguments, which a
 /// closure-taking function cannot express while keeping the future `Send`.
 macro_rules! in_write_transaction {
-    ($db:expr, |$txn:ident| $body:block) => {
+    ($db:expr, $claim:expr, |$txn:ident| $body:block) => {
         retrying(|| async {
             let transaction = begin_write($db).await?;
             let result: Body<_> = async {
                 let $txn = &transaction;
+                if let Some(claim) = $claim
+                    && !idempotency::claim_in($txn, claim).await?
+                {
+                    return Err(Flow::Duplicate);
+                }
                 $body
             }
             .await;
@@ -114,8 +127,9 @@ pub async fn create_cart(
     viewer: &Viewer,
     items: &[AddLine],
     settings: &CartSettings,
+    claim: Option<&Claim>,
 ) -> AppResult<Outcome<Change>> {
-    in_write_transaction!(db, |txn| {
+    in_write_transaction!(db, claim, |txn| {
         let locked = match viewer {
             Viewer::User(_) => lock::lock_or_create(txn, viewer, settings).await?,
             Viewer::Guest(_) | Viewer::Anonymous => lock::create_guest_cart(txn, settings).await?,
@@ -140,8 +154,9 @@ pub async fn add_to_cart(
     viewer: &Viewer,
     line: &AddLine,
     settings: &CartSettings,
+    claim: Option<&Claim>,
 ) -> AppResult<Outcome<(Change, ItemChange)>> {
-    in_write_transaction!(db, |txn| {
+    in_write_transaction!(db, claim, |txn| {
         let locked = lock::lock_or_create(txn, viewer, settings).await?;
         let (item_id, warning) = add_line(txn, &locked.cart, line, settings, &["input"]).await?;
         lock::touch(txn, &locked.cart, settings).await?;
@@ -273,8 +288,9 @@ pub async fn update_item(
     viewer: &Viewer,
     update: &UpdateLine,
     settings: &CartSettings,
+    claim: Option<&Claim>,
 ) -> AppResult<Outcome<(Change, ItemChange)>> {
-    in_write_transaction!(db, |txn| {
+    in_write_transaction!(db, claim, |txn| {
         let (locked, item, product) = locked_line(txn, viewer, &update.item_id).await?;
         if update.quantity.is_zero() {
             soft_delete_line(txn, &item.id).await?;
@@ -355,8 +371,9 @@ pub async fn remove_item(
     viewer: &Viewer,
     item_id: &CartItemId,
     settings: &CartSettings,
+    claim: Option<&Claim>,
 ) -> AppResult<Outcome<(Change, ItemChange)>> {
-    in_write_transaction!(db, |txn| {
+    in_write_transaction!(db, claim, |txn| {
         let (locked, item, product) = locked_line(txn, viewer, item_id).await?;
         soft_delete_line(txn, &item.id).await?;
         lock::touch(txn, &locked.cart, settings).await?;
@@ -373,8 +390,12 @@ pub async fn remove_item(
 }
 
 /// `clearCart`: soft-deletes every line and closes the cart; a guest's token stops working.
-pub async fn clear_cart(db: &DatabaseConnection, viewer: &Viewer) -> AppResult<Outcome<Change>> {
-    in_write_transaction!(db, |txn| {
+pub async fn clear_cart(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    claim: Option<&Claim>,
+) -> AppResult<Outcome<Change>> {
+    in_write_transaction!(db, claim, |txn| {
         let Some(locked) = lock::lock_existing(txn, viewer).await? else {
             return Ok((
                 Change {
