@@ -27,3 +27,27 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+#[cfg(test)]
+impl Model {
+    /// An active USD product for unit tests: price, optional discount, stock.
+    pub fn fixture(price_minor: i64, discount_price_minor: Option<i64>, stock: i32) -> Self {
+        let now = chrono::Utc::now();
+        Self {
+            id: "p".into(),
+            shop_id: None,
+            sku: "SKU-1".into(),
+            name: "Product".into(),
+            description: String::new(),
+            price_minor,
+            discount_price_minor,
+            currency: "USD".into(),
+            stock,
+            image: None,
+            active: true,
+            required_attributes: "[]".into(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}

@@ -66,23 +66,7 @@ mod tests {
     use super::*;
 
     fn product(price: i64, discount: Option<i64>) -> products::Model {
-        let now = chrono::Utc::now();
-        products::Model {
-            id: "p".into(),
-            shop_id: None,
-            sku: "SKU".into(),
-            name: "n".into(),
-            description: String::new(),
-            price_minor: price,
-            discount_price_minor: discount,
-            currency: "USD".into(),
-            stock: 10,
-            image: None,
-            active: true,
-            required_attributes: "[]".into(),
-            created_at: now,
-            updated_at: now,
-        }
+        products::Model::fixture(price, discount, 10)
     }
 
     #[test]
@@ -128,26 +112,6 @@ mod properties {
     use super::*;
     use crate::domain::Money;
 
-    fn product_with(price: i64, discount: Option<i64>) -> products::Model {
-        let now = chrono::Utc::now();
-        products::Model {
-            id: "p".into(),
-            shop_id: None,
-            sku: "SKU".into(),
-            name: "n".into(),
-            description: String::new(),
-            price_minor: price,
-            discount_price_minor: discount,
-            currency: "USD".into(),
-            stock: 1,
-            image: None,
-            active: true,
-            required_attributes: "[]".into(),
-            created_at: now,
-            updated_at: now,
-        }
-    }
-
     fn line() -> impl Strategy<Value = (i64, Option<i64>, i32)> {
         (0..=Money::MAX_PRICE_MINOR)
             .prop_flat_map(|price| (Just(price), proptest::option::of(0..=price), 1..=999i32))
@@ -161,7 +125,7 @@ mod properties {
         ) {
             let usd = Currency::parse("USD").expect("USD");
             let rate = TaxRate::parse(&format!("0.{rate_millionths:06}")).unwrap_or_default();
-            let products: Vec<_> = lines.iter().map(|(p, d, _)| product_with(*p, *d)).collect();
+            let products: Vec<_> = lines.iter().map(|(p, d, _)| products::Model::fixture(*p, *d, 1)).collect();
             let cost = cart_cost(usd, rate, products.iter().zip(&lines).map(|(p, (_, _, q))| PricedLine { product: Some(p), quantity: *q }));
 
             let subtotal: i128 = lines.iter().map(|(p, d, q)| i128::from(d.unwrap_or(*p)) * i128::from(*q)).sum();

@@ -92,7 +92,6 @@ async fn parallel_adds_never_pass_the_stock() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn requests_over_the_in_flight_limit_are_shed_with_retry_after() {
-    use sea_orm::{EntityTrait, QuerySelect};
     use tower::ServiceExt;
 
     let app = Arc::new(TestApp::spawn_with(&[("CARTQL_MAX_IN_FLIGHT", "1")]).await);
@@ -101,12 +100,7 @@ async fn requests_over_the_in_flight_limit_are_shed_with_retry_after() {
 
     // Hold the cart's row lock (SQLite: the write lock) so the next add waits inside the
     // service, occupying the only slot.
-    let txn = cartql::db::begin_write(&app.db).await.expect("begin");
-    cartql::entity::carts::Entity::find()
-        .lock_exclusive()
-        .one(&txn)
-        .await
-        .expect("lock");
+    let txn = app.hold_cart_locks().await;
     // The held add retries while the probes below happen to occupy the slot; once it gets in,
     // it waits on the lock and keeps the slot.
     let blocked = {

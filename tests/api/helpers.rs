@@ -229,6 +229,19 @@ impl TestApp {
             .sum()
     }
 
+    /// Holds every cart's row lock (on SQLite, the write lock) until the returned
+    /// transaction ends, so a cart mutation sent meanwhile stays in flight.
+    pub async fn hold_cart_locks(&self) -> sea_orm::DatabaseTransaction {
+        use sea_orm::{EntityTrait, QuerySelect};
+        let txn = db::begin_write(&self.db).await.expect("begin");
+        cartql::entity::carts::Entity::find()
+            .lock_exclusive()
+            .all(&txn)
+            .await
+            .expect("lock the carts");
+        txn
+    }
+
     /// The id of the fixture product `sku`.
     pub async fn product_id(&self, sku: &str) -> String {
         let data = self

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use sea_orm::{EntityTrait, QuerySelect};
 use serde_json::json;
 
 use crate::{
@@ -24,12 +23,7 @@ async fn sigterm_drains_in_flight_requests_and_flips_readiness() {
     assert_eq!(get(&server.address, "/readyz").0, 200);
 
     // Hold the cart's lock so the next add stays in flight inside the server.
-    let txn = cartql::db::begin_write(&app.db).await.expect("begin");
-    cartql::entity::carts::Entity::find()
-        .lock_exclusive()
-        .one(&txn)
-        .await
-        .expect("lock");
+    let txn = app.hold_cart_locks().await;
     let address = server.address.clone();
     let authorization = format!("Bearer {}", app.token("drain", false));
     let in_flight = std::thread::spawn(move || {

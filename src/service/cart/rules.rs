@@ -83,22 +83,10 @@ mod tests {
     use super::*;
 
     fn product(stock: i32, active: bool, required: &str) -> products::Model {
-        let now = chrono::Utc::now();
         products::Model {
-            id: "p".into(),
-            shop_id: None,
-            sku: "SKU-1".into(),
-            name: "n".into(),
-            description: String::new(),
-            price_minor: 100,
-            discount_price_minor: None,
-            currency: "USD".into(),
-            stock,
-            image: None,
             active,
             required_attributes: required.into(),
-            created_at: now,
-            updated_at: now,
+            ..products::Model::fixture(100, None, stock)
         }
     }
 
