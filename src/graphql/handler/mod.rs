@@ -5,37 +5,38 @@
 //! answer malformed JSON with debug text. Here: POST with `application/json` and one
 //! operation; GET serves GraphiQL. Every error body is GraphQL-shaped with
 //! `extensions.code`.
+//!
+//! Before execution the handler parses the document once and applies, in order: the
+//! fragment-expansion guard, the rate limits (`limits`), and the `Idempotency-Key`
+//! (`idempotency_key`).
 
 use std::net::SocketAddr;
 
 use async_graphql::{
     Request, ServerError,
     http::GraphiQLSource,
-    parser::types::{
-        DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection,
-    },
+    parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition, OperationType},
 };
 use axum::{
     body::Bytes,
     extract::{ConnectInfo, RawQuery, State},
-    http::{Extensions, HeaderMap, HeaderName, HeaderValue, StatusCode, header},
+    http::{Extensions, HeaderMap, HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Response},
 };
 use serde_json::{Value, json};
 
 use crate::{
-    auth::Viewer,
     error::AppError,
     graphql::{guard, loaders},
-    http::rate_limit::caller_key,
-    service::idempotency::{self, Claim, KeyState},
+    service::idempotency::{self, KeyState},
     startup::AppState,
 };
 
-/// How often, and how many times, a copy of an idempotent request looks for the first
-/// copy's reply before answering 409.
-const REPLY_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_millis(25);
-const REPLY_POLLS: usize = 200;
+mod idempotency_key;
+mod limits;
+
+use idempotency_key::{answer_known_key, idempotency_claim};
+use limits::{rate_limited, too_many_requests};
 
 /// `POST /graphql`: one GraphQL operation as JSON.
 pub async fn graphql(
@@ -139,81 +140,6 @@ fn selected_operation<'a>(
     }
 }
 
-/// The request's claim on its `Idempotency-Key`, if it sent one with a mutation.
-fn idempotency_claim(
-    state: &AppState,
-    headers: &HeaderMap,
-    is_mutation: bool,
-    viewer: &Viewer,
-    address: &str,
-    request: &Request,
-) -> Result<Option<Claim>, &'static str> {
-    let Some(raw) = headers.get("idempotency-key") else {
-        return Ok(None);
-    };
-    if !is_mutation {
-        return Ok(None);
-    }
-    // The request's identity: the document, the operation and the (key-sorted) variables.
-    let fingerprint = json!({
-        "query": request.query,
-        "operationName": request.operation_name,
-        "variables": serde_json::to_value(&request.variables).unwrap_or_default(),
-    })
-    .to_string();
-    raw.to_str()
-        .ok()
-        .and_then(|key| {
-            Claim::new(
-                caller_key(viewer, address),
-                key,
-                fingerprint.as_bytes(),
-                state.idempotency_ttl,
-            )
-        })
-        .map(Some)
-        .ok_or("an Idempotency-Key is 1–255 printable ASCII characters")
-}
-
-/// Answers a request whose key is known: replay the stored reply, refuse a reused key, or
-/// wait a little for the first copy to finish.
-async fn answer_known_key(state: &AppState, claim: &Claim, mut known: KeyState) -> Response {
-    for _ in 0..REPLY_POLLS {
-        match known {
-            KeyState::Answered(reply) => {
-                return (
-                    StatusCode::OK,
-                    [
-                        (header::CONTENT_TYPE, "application/json"),
-                        (HeaderName::from_static("idempotent-replayed"), "true"),
-                    ],
-                    reply,
-                )
-                    .into_response();
-            }
-            KeyState::Mismatch => {
-                return error_response(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "IDEMPOTENCY_KEY_REUSED",
-                    "this Idempotency-Key was used for a different request",
-                );
-            }
-            KeyState::Pending | KeyState::Fresh => {
-                tokio::time::sleep(REPLY_POLL_INTERVAL).await;
-                known = match idempotency::state(&state.db, claim).await {
-                    Ok(state) => state,
-                    Err(err) => return err.into_response(),
-                };
-            }
-        }
-    }
-    let mut response = AppError::InProgress.into_response();
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    response
-}
-
 /// `GET /graphql`: GraphiQL (off in production). Operations are never executed over GET, so
 /// a link or an image tag cannot trigger a mutation.
 pub async fn graphiql(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
@@ -250,50 +176,6 @@ fn client_address(extensions: &Extensions) -> String {
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip().to_string())
         .unwrap_or_else(|| "unknown".to_owned())
-}
-
-/// Applies the mutation and new-cart allowances to a mutation about to run.
-fn rate_limited(
-    state: &AppState,
-    operation: Option<&OperationDefinition>,
-    viewer: &Viewer,
-    address: &str,
-) -> Option<std::time::Duration> {
-    if let Err(wait) = state.rate.mutation(viewer, address) {
-        return Some(wait);
-    }
-    let user = matches!(viewer, Viewer::User(_));
-    let opens_guest_cart =
-        operation?
-            .selection_set
-            .node
-            .items
-            .iter()
-            .any(|item| match &item.node {
-                Selection::Field(field) => match field.node.name.node.as_str() {
-                    "createCart" => !user,
-                    "addToCart" => matches!(viewer, Viewer::Anonymous),
-                    _ => false,
-                },
-                _ => false,
-            });
-    if opens_guest_cart {
-        return state.rate.new_cart(address).err();
-    }
-    None
-}
-
-fn too_many_requests(wait: std::time::Duration) -> Response {
-    let mut response = error_response(
-        StatusCode::TOO_MANY_REQUESTS,
-        "RATE_LIMITED",
-        "too many requests; retry after the time in Retry-After",
-    );
-    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-    if let Ok(value) = HeaderValue::from_str(&seconds.max(1).to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    response
 }
 
 /// A parse failure, shaped like any GraphQL error response.
