@@ -74,7 +74,7 @@ pub enum ItemChange {
     Removed(Box<Line>),
 }
 
-/// The body's result: the value, warnings, and whether anything changed.
+/// What a transaction body produces: the value and the warnings, or why it stopped.
 type Body<T> = Result<(T, Vec<Warning>), Flow>;
 
 /// Commits a successful body and rolls back a refused one.
@@ -98,9 +98,11 @@ async fn settle<T>(txn: DatabaseTransaction, result: Body<T>) -> Result<Outcome<
 
 /// Runs `$body` (a block using `$txn: &DatabaseTransaction` and returning a [`Body`]) in a
 /// write transaction, retried whole on contention. With an idempotency claim, the key is
-/// claimed first, in the same transaction, so the effect and the key commit together. A macro rather than a function taking a
-/// closure: the body borrows both the transaction and the caller's arguments, which a
-/// closure-taking function cannot express while keeping the future `Send`.
+/// claimed first, in the same transaction, so the effect and the key commit together.
+///
+/// A macro rather than a function taking a closure: the body borrows both the transaction
+/// and the caller's arguments, which a closure-taking function cannot express while keeping
+/// the future `Send`.
 macro_rules! in_write_transaction {
     ($db:expr, $claim:expr, |$txn:ident| $body:block) => {
         retrying(|| async {
