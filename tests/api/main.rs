@@ -10,6 +10,7 @@ mod binary;
 mod cart_flows;
 mod catalog;
 mod concurrency;
+mod crash;
 mod fuzz;
 mod http;
 mod idempotency;

@@ -90,6 +90,12 @@ impl Server {
         assert!(status.success());
     }
 
+    /// Kills the process at once (SIGKILL), as a crash or an OOM killer would.
+    pub fn kill(&mut self) {
+        self.child.kill().expect("SIGKILL cartql");
+        let _ = self.child.wait();
+    }
+
     /// Waits for the process to exit on its own; `None` if it is still running after `limit`.
     pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
         let deadline = std::time::Instant::now() + limit;
@@ -123,11 +129,16 @@ pub fn cartql(dir: &PathBuf) -> Command {
 
 /// POSTs a JSON body to `/graphql` over a fresh TCP connection; returns status and JSON.
 pub fn post(address: &str, headers: &[(&str, &str)], body: &Value) -> (u16, Value) {
+    try_post(address, headers, body).expect("an HTTP response")
+}
+
+/// Like [`post`], but `None` when the connection fails or breaks (the server died).
+pub fn try_post(address: &str, headers: &[(&str, &str)], body: &Value) -> Option<(u16, Value)> {
     let body = body.to_string();
-    let mut stream = TcpStream::connect(address).expect("connect to the server");
+    let mut stream = TcpStream::connect(address).ok()?;
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("timeout");
+        .ok()?;
     let mut request =
         format!("POST /graphql HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n");
     for (name, value) in headers {
@@ -137,20 +148,15 @@ pub fn post(address: &str, headers: &[(&str, &str)], body: &Value) -> (u16, Valu
         "Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     ));
-    stream
-        .write_all(request.as_bytes())
-        .expect("send the request");
+    stream.write_all(request.as_bytes()).ok()?;
     let mut response = String::new();
-    stream
-        .read_to_string(&mut response)
-        .expect("read the response");
-    let (head, payload) = response.split_once("\r\n\r\n").expect("an HTTP response");
+    stream.read_to_string(&mut response).ok()?;
+    let (head, payload) = response.split_once("\r\n\r\n")?;
     let status = head
         .split_whitespace()
         .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("a status code");
-    (status, serde_json::from_str(payload).unwrap_or(Value::Null))
+        .and_then(|s| s.parse().ok())?;
+    Some((status, serde_json::from_str(payload).unwrap_or(Value::Null)))
 }
 
 /// GETs `path`; returns status and body text.
