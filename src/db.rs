@@ -6,7 +6,14 @@
 //! deadlocks between first inserts. Whatever still fails with a serialization, deadlock or busy
 //! error is retried as a whole transaction.
 
-use std::{future::Future, time::Duration};
+use std::{
+    future::Future,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
@@ -108,6 +115,80 @@ impl From<AppError> for TxError {
     fn from(err: AppError) -> Self {
         Self::App(err)
     }
+}
+
+/// True when the error says the database could not be reached at all (no connection from the
+/// pool, a refused or broken connection), as opposed to a failing statement.
+pub fn is_unreachable(err: &DbErr) -> bool {
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(e) | DbErr::Exec(e) | DbErr::Query(e) => e,
+        _ => return false,
+    };
+    match runtime {
+        RuntimeErr::SqlxError(sqlx_err) => matches!(
+            sqlx_err.as_ref(),
+            sea_orm::sqlx::Error::Io(_)
+                | sea_orm::sqlx::Error::PoolTimedOut
+                | sea_orm::sqlx::Error::PoolClosed
+                | sea_orm::sqlx::Error::Protocol(_)
+                | sea_orm::sqlx::Error::Tls(_)
+                | sea_orm::sqlx::Error::WorkerCrashed
+        ),
+        _ => matches!(err, DbErr::Conn(_)),
+    }
+}
+
+/// Whether the database answered its last probe. While it is known down, requests are
+/// refused at once with 503 instead of each waiting out the pool's acquire timeout.
+#[derive(Debug, Default)]
+pub struct DbHealth {
+    down: AtomicBool,
+}
+
+impl DbHealth {
+    pub fn is_down(&self) -> bool {
+        self.down.load(Ordering::Relaxed)
+    }
+}
+
+/// How often the database is probed, and how long a probe may take.
+const PROBE_INTERVAL: Duration = Duration::from_millis(250);
+const PROBE_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// Probes the database in the background for as long as `health` is shared, flipping it
+/// down when a probe fails and up again on the first success.
+pub fn watch(db: DatabaseConnection, health: Arc<DbHealth>) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    let watched = Arc::downgrade(&health);
+    drop(health);
+    runtime.spawn(async move {
+        let mut tick = tokio::time::interval(PROBE_INTERVAL);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let Some(health) = watched.upgrade() else {
+                return;
+            };
+            // A probe that only times out proves nothing (every pooled connection may be busy
+            // under load); only an answer or an error changes the verdict.
+            let up = match tokio::time::timeout(PROBE_TIMEOUT, db.ping()).await {
+                Ok(Ok(())) => true,
+                Ok(Err(_)) => false,
+                Err(_) => continue,
+            };
+            let was_down = health.down.swap(!up, Ordering::Relaxed);
+            match (was_down, up) {
+                (false, false) => {
+                    tracing::warn!("the database stopped answering: refusing requests with 503")
+                }
+                (true, true) => tracing::info!("the database answers again"),
+                _ => {}
+            }
+        }
+    });
 }
 
 /// Serialization failures, deadlocks, lock timeouts and SQLite busy/locked errors.

@@ -19,6 +19,8 @@ pub enum AppError {
     BadUserInput(String),
     /// A copy of this request (same `Idempotency-Key`) is still being applied.
     InProgress,
+    /// The database cannot be reached; the client should retry shortly.
+    Unavailable,
     /// Something broke on our side; the cause is logged, never sent.
     Internal(anyhow::Error),
 }
@@ -31,6 +33,7 @@ impl AppError {
             Self::Forbidden => "FORBIDDEN",
             Self::BadUserInput(_) => "BAD_USER_INPUT",
             Self::InProgress => "IDEMPOTENCY_IN_PROGRESS",
+            Self::Unavailable => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -45,6 +48,7 @@ impl AppError {
                 "a request with this Idempotency-Key is still being applied; retry shortly"
                     .to_owned()
             }
+            Self::Unavailable => "the database is unavailable; retry shortly".to_owned(),
             Self::Internal(_) => "internal server error".to_owned(),
         }
     }
@@ -56,6 +60,10 @@ impl AppError {
 
 impl From<DbErr> for AppError {
     fn from(error: DbErr) -> Self {
+        if crate::db::is_unreachable(&error) {
+            tracing::warn!(error = %error, "the database is unreachable");
+            return Self::Unavailable;
+        }
         Self::Internal(error.into())
     }
 }

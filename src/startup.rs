@@ -47,6 +47,8 @@ pub struct AppState {
     pub draining: Arc<AtomicBool>,
     /// How long idempotency keys are kept.
     pub idempotency_ttl: Duration,
+    /// Whether the database answered its last probe.
+    pub db_health: Arc<db::DbHealth>,
 }
 
 /// The assembled service.
@@ -106,8 +108,10 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         graphiql: !config.production,
         draining: Arc::new(AtomicBool::new(false)),
         idempotency_ttl: config.idempotency_ttl,
+        db_health: Arc::new(db::DbHealth::default()),
     };
     forget_idle_callers(state.rate.clone());
+    db::watch(state.db.clone(), state.db_health.clone());
     Ok(App {
         router: http::router(state.clone(), config),
         state,

@@ -69,6 +69,19 @@ impl TestApp {
         for (key, value) in settings {
             env.insert((*key).to_owned(), (*value).to_owned());
         }
+        // `TEST_DATABASE_HOST` routes the service's connections through another host:port
+        // (the outage test's proxy); the test database itself is made and dropped directly.
+        if let Some(host) = env.remove("TEST_DATABASE_HOST") {
+            let url = &database.url;
+            let start = url
+                .find('@')
+                .map_or_else(|| url.find("://").map_or(0, |i| i + 3), |i| i + 1);
+            let end = start + url[start..].find('/').unwrap_or(url.len() - start);
+            env.insert(
+                "DATABASE_URL".to_owned(),
+                format!("{}{host}{}", &url[..start], &url[end..]),
+            );
+        }
         let config =
             Config::from_lookup(|key| env.get(key).cloned()).expect("test settings are valid");
         let mut db = db::connect(&config.database_url, 8)

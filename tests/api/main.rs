@@ -16,6 +16,7 @@ mod http;
 mod idempotency;
 mod money;
 mod operations;
+mod outage;
 mod ownership;
 mod process;
 mod processes;

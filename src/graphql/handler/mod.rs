@@ -45,6 +45,13 @@ pub async fn graphql(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if state.db_health.is_down() {
+        let mut response = AppError::Unavailable.into_response();
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return response;
+    }
     if !state.auth.api_key_ok(&headers) {
         return error_response(
             StatusCode::UNAUTHORIZED,
@@ -244,6 +251,7 @@ impl IntoResponse for AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::BadUserInput(_) => StatusCode::BAD_REQUEST,
             AppError::InProgress => StatusCode::CONFLICT,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         error_response(status, self.code(), &self.message())
