@@ -44,6 +44,9 @@ pub struct Config {
     pub jwt_issuer: Option<String>,
     /// `CARTQL_JWT_AUDIENCE`: required `aud` when set.
     pub jwt_audience: Option<String>,
+    /// `CARTQL_GUEST_TOKEN_SECRET`: signs guest cart tokens (defaults to a key derived from
+    /// `CARTQL_JWT_SECRET`, or from dev mode's secret).
+    pub guest_token_secret: Option<Secret>,
     /// `CARTQL_DEV_SECRET_FILE`: where dev mode keeps its generated HS256 secret.
     pub dev_secret_file: PathBuf,
     /// `CARTQL_API_KEYS`: comma-separated client keys; when set, `X-API-Key` is required.
@@ -143,6 +146,7 @@ impl Config {
             jwt_public_key_file: get("CARTQL_JWT_PUBLIC_KEY_FILE").map(PathBuf::from),
             jwt_issuer: get("CARTQL_JWT_ISSUER"),
             jwt_audience: get("CARTQL_JWT_AUDIENCE"),
+            guest_token_secret: get("CARTQL_GUEST_TOKEN_SECRET").map(Secret::new),
             dev_secret_file: PathBuf::from(parsed("CARTQL_DEV_SECRET_FILE", ".cartql-dev-secret")),
             api_keys: get("CARTQL_API_KEYS")
                 .map(|keys| {

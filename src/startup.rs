@@ -12,7 +12,7 @@ use rand::RngCore;
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    auth::{Authenticator, JwtIssuer, JwtVerifier},
+    auth::{Authenticator, GuestKey, JwtIssuer, JwtVerifier},
     config::Config,
     db,
     graphql::{self, CartSchema, context::ServiceState, guard::DocumentLimits},
@@ -84,11 +84,13 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
     }
 
     let (verifier, issuer) = jwt_keys(config)?;
+    let guest_key = guest_key(config)?;
     let settings = CartSettings {
         limits: config.limits,
         currency: config.currency,
         tax_rate: config.tax_rate,
         guest_cart_ttl: config.guest_cart_ttl,
+        guest_key,
     };
     let state = AppState {
         schema: schema(
@@ -99,7 +101,7 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
             },
         ),
         db,
-        auth: Authenticator::new(verifier, config.api_keys.clone()),
+        auth: Authenticator::new(verifier, config.api_keys.clone(), guest_key),
         rate: RateLimits::per_minute(config.rate_mutations, config.rate_new_carts),
         document_limits: DocumentLimits {
             max_selections: config.max_selections,
@@ -169,6 +171,27 @@ pub fn jwt_keys(config: &Config) -> anyhow::Result<(JwtVerifier, Option<JwtIssue
     Ok((
         JwtVerifier::hs256(secret.as_bytes(), config),
         Some(JwtIssuer::hs256(secret.as_bytes(), config)),
+    ))
+}
+
+/// The key guest cart tokens are signed with: from `CARTQL_GUEST_TOKEN_SECRET`, else derived
+/// from `CARTQL_JWT_SECRET`, else (outside production) from dev mode's secret. Changing it
+/// invalidates every open guest token.
+fn guest_key(config: &Config) -> anyhow::Result<GuestKey> {
+    if let Some(secret) = config
+        .guest_token_secret
+        .as_ref()
+        .or(config.jwt_secret.as_ref())
+    {
+        return Ok(GuestKey::derive(secret.expose().as_bytes()));
+    }
+    if config.production {
+        anyhow::bail!(
+            "CARTQL_ENV=production with a public JWT key needs CARTQL_GUEST_TOKEN_SECRET"
+        );
+    }
+    Ok(GuestKey::derive(
+        dev_secret(&config.dev_secret_file)?.as_bytes(),
     ))
 }
 

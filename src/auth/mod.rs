@@ -7,7 +7,7 @@ mod viewer;
 
 use axum::http::HeaderMap;
 
-pub use guest::GuestToken;
+pub use guest::{GuestKey, GuestToken};
 pub use jwt::{JwtIssuer, JwtVerifier};
 pub use viewer::{User, Viewer};
 
@@ -21,11 +21,16 @@ pub const MAX_CREDENTIAL_LEN: usize = 4096;
 pub struct Authenticator {
     verifier: JwtVerifier,
     api_keys: Vec<Secret>,
+    guest_key: GuestKey,
 }
 
 impl Authenticator {
-    pub fn new(verifier: JwtVerifier, api_keys: Vec<Secret>) -> Self {
-        Self { verifier, api_keys }
+    pub fn new(verifier: JwtVerifier, api_keys: Vec<Secret>, guest_key: GuestKey) -> Self {
+        Self {
+            verifier,
+            api_keys,
+            guest_key,
+        }
     }
 
     /// True when `X-API-Key` is either not required or carries a configured key.
@@ -61,9 +66,13 @@ impl Authenticator {
             return self.verifier.verify(token.trim()).map(Viewer::User);
         }
         if let Some(value) = headers.get("x-cart-token") {
-            let token = value.to_str().ok().and_then(GuestToken::parse).ok_or(
-                AppError::Unauthenticated("the X-Cart-Token header is not a cart token"),
-            )?;
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|raw| GuestToken::parse(raw, &self.guest_key))
+                .ok_or(AppError::Unauthenticated(
+                    "the X-Cart-Token header is not a cart token",
+                ))?;
             return Ok(Viewer::Guest(token));
         }
         Ok(Viewer::Anonymous)

@@ -12,7 +12,10 @@ pub use outcome::{ErrorCode, Outcome, UserError, Warning, WarningCode};
 
 use std::time::Duration;
 
-use crate::domain::{Currency, Limits, TaxRate};
+use crate::{
+    auth::GuestKey,
+    domain::{Currency, Limits, TaxRate},
+};
 
 /// The settings the cart rules need, taken once from the configuration.
 #[derive(Clone, Copy, Debug)]
@@ -21,4 +24,6 @@ pub struct CartSettings {
     pub currency: Currency,
     pub tax_rate: TaxRate,
     pub guest_cart_ttl: Duration,
+    /// Signs new guest cart tokens.
+    pub guest_key: GuestKey,
 }

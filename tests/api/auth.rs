@@ -186,6 +186,10 @@ async fn public_keys_verify_rs256_and_es256_and_nothing_else() {
     ] {
         let app = TestApp::spawn_with(&[
             ("CARTQL_JWT_SECRET", ""),
+            (
+                "CARTQL_GUEST_TOKEN_SECRET",
+                "a-guest-token-secret-for-this-test",
+            ),
             ("CARTQL_JWT_PUBLIC_KEY_FILE", &fixture(public)),
         ])
         .await;
@@ -218,4 +222,25 @@ async fn public_keys_verify_rs256_and_es256_and_nothing_else() {
         .expect("sign");
         assert_unauthenticated(&app, &bearer(&confused)).await;
     }
+}
+
+#[tokio::test]
+async fn forged_and_foreign_guest_tokens_are_unauthenticated() {
+    let app = TestApp::spawn().await;
+    let real = app.new_guest().await;
+    let Who::Guest(token) = &real else {
+        unreachable!()
+    };
+    // One character of the random part changed: the signature no longer matches.
+    let mut forged: Vec<char> = token.chars().collect();
+    forged[8] = if forged[8] == 'x' { 'y' } else { 'x' };
+    let forged: String = forged.into_iter().collect();
+    // A well-formed token signed by another deployment's key.
+    let foreign =
+        cartql::auth::GuestToken::generate(&cartql::auth::GuestKey::derive(b"someone else's key"));
+    for bad in [forged, foreign.expose().to_owned()] {
+        assert_unauthenticated(&app, &Who::Headers(vec![("x-cart-token".into(), bad)])).await;
+    }
+    // The real one still works.
+    assert_eq!(app.add(&real, "TEE", 1).await["item"]["quantity"], 1);
 }

@@ -31,6 +31,11 @@ use tower::ServiceExt;
 /// The HS256 secret every test signs with.
 pub const SECRET: &str = "test-secret-that-is-long-enough-for-hs256";
 
+/// The guest-token key the service derives from [`SECRET`].
+pub fn guest_key() -> cartql::auth::GuestKey {
+    cartql::auth::GuestKey::derive(SECRET.as_bytes())
+}
+
 /// Who sends a request.
 #[derive(Clone, Debug)]
 pub enum Who {

@@ -370,7 +370,11 @@ async fn update_and_remove_refuse_unknown_lines_and_bad_quantities() {
 #[tokio::test]
 async fn a_dead_guest_token_is_refused_on_mutations_and_reads_as_no_cart() {
     let app = TestApp::spawn().await;
-    let ghost = Who::Guest(cartql::auth::GuestToken::generate().expose().to_owned());
+    let ghost = Who::Guest(
+        cartql::auth::GuestToken::generate(&crate::helpers::guest_key())
+            .expose()
+            .to_owned(),
+    );
     assert!(app.gql(&ghost, "{ cart { id } }", json!({})).await["cart"].is_null());
     refused(
         &app,

@@ -81,7 +81,7 @@ pub(super) async fn create_guest_cart(
     txn: &impl ConnectionTrait,
     settings: &CartSettings,
 ) -> Result<Locked, Flow> {
-    let token = GuestToken::generate();
+    let token = GuestToken::generate(&settings.guest_key);
     let now = Utc::now();
     let model = new_cart(None, Some(token.hash()), settings, now);
     carts::Entity::insert(model)
