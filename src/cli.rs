@@ -102,6 +102,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Purge => {
             let db = db::connect(&config.database_url, 2).await?;
+            let expired = cart::sweep_expired(&db, chrono::Utc::now()).await?;
+            println!("closed {expired} expired carts");
             let purged = cart::purge(&db, config.retention).await?;
             let keys = crate::service::idempotency::purge_expired(&db).await?;
             println!(

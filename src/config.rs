@@ -57,6 +57,12 @@ pub struct Config {
     pub currency: Currency,
     /// `CARTQL_GUEST_CART_TTL`: a guest cart expires after this long without a change.
     pub guest_cart_ttl: Duration,
+    /// `CARTQL_USER_CART_TTL`: a user's cart expires after this long without a change.
+    pub user_cart_ttl: Duration,
+    /// `CARTQL_EMPTY_CART_TTL`: an empty cart (either kind) expires after this long instead.
+    pub empty_cart_ttl: Duration,
+    /// `CARTQL_SWEEP_INTERVAL`: how often the background sweeper closes expired carts.
+    pub sweep_interval: Duration,
     /// `CARTQL_RETENTION`: how long soft-deleted and expired rows are kept before `cartql purge`.
     pub retention: Duration,
     /// `CARTQL_MAX_LINES`, `CARTQL_MAX_LINE_QUANTITY`, `CARTQL_MAX_ATTRIBUTES`.
@@ -165,6 +171,12 @@ impl Config {
             })?,
             guest_cart_ttl: parse_duration(&parsed("CARTQL_GUEST_CART_TTL", "30d"))
                 .context("CARTQL_GUEST_CART_TTL must look like 30d, 12h, 45m or 3600s")?,
+            user_cart_ttl: parse_duration(&parsed("CARTQL_USER_CART_TTL", "90d"))
+                .context("CARTQL_USER_CART_TTL must look like 90d, 12h, 45m or 3600s")?,
+            empty_cart_ttl: parse_duration(&parsed("CARTQL_EMPTY_CART_TTL", "1d"))
+                .context("CARTQL_EMPTY_CART_TTL must look like 1d, 12h, 45m or 3600s")?,
+            sweep_interval: parse_duration(&parsed("CARTQL_SWEEP_INTERVAL", "5m"))
+                .context("CARTQL_SWEEP_INTERVAL must look like 5m or 300s")?,
             retention: parse_duration(&parsed("CARTQL_RETENTION", "30d"))
                 .context("CARTQL_RETENTION must look like 30d, 12h, 45m or 3600s")?,
             limits,

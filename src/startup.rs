@@ -17,7 +17,7 @@ use crate::{
     db,
     graphql::{self, CartSchema, context::ServiceState, guard::DocumentLimits},
     http::{self, rate_limit::RateLimits},
-    service::{CartSettings, catalog, seed},
+    service::{CartSettings, cart, catalog, seed},
 };
 
 /// GraphQL nesting allowed (a full cart view with product, shop and media needs 7).
@@ -90,6 +90,8 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         currency: config.currency,
         tax_rate: config.tax_rate,
         guest_cart_ttl: config.guest_cart_ttl,
+        user_cart_ttl: config.user_cart_ttl,
+        empty_cart_ttl: config.empty_cart_ttl,
         guest_key,
     };
     let state = AppState {
@@ -113,6 +115,7 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         db_health: Arc::new(db::DbHealth::default()),
     };
     forget_idle_callers(state.rate.clone());
+    cart::spawn_sweeper(state.db.clone(), config.sweep_interval);
     db::watch(state.db.clone(), state.db_health.clone());
     Ok(App {
         router: http::router(state.clone(), config),

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_catalog;
 mod m20261122_000002_create_carts;
 mod m20261122_000003_create_idempotency_keys;
+mod m20261129_000004_cart_history;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_catalog::Migration),
             Box::new(m20261122_000002_create_carts::Migration),
             Box::new(m20261122_000003_create_idempotency_keys::Migration),
+            Box::new(m20261129_000004_cart_history::Migration),
         ]
     }
 }

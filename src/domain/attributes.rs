@@ -66,6 +66,18 @@ impl Attributes {
         hex::encode(Sha256::digest(self.to_json().as_bytes()))
     }
 
+    /// These attributes plus those of `other` whose keys are missing here, up to `max` in all.
+    pub fn fill_from(&self, other: &Self, max: usize) -> Self {
+        let mut map = self.0.clone();
+        for (key, value) in &other.0 {
+            if map.len() >= max {
+                break;
+            }
+            map.entry(key.clone()).or_insert_with(|| value.clone());
+        }
+        Self(map)
+    }
+
     pub fn contains_key(&self, key: &str) -> bool {
         self.0.contains_key(key)
     }

@@ -17,12 +17,21 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub expires_at: Option<DateTimeUtc>,
     pub deleted_at: Option<DateTimeUtc>,
+    /// Cart-level attributes as a JSON object, keys sorted; NULL reads as none.
+    pub attributes: Option<String>,
+    pub note: Option<String>,
+    /// Why a closed cart was closed: `CLEARED`, `MERGED` or `EXPIRED`.
+    pub closed_reason: Option<String>,
+    /// After a merge, the cart the lines went into.
+    pub merged_into: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(has_many = "super::cart_items::Entity")]
     CartItems,
+    #[sea_orm(has_many = "super::cart_events::Entity")]
+    CartEvents,
 }
 
 impl Related<super::cart_items::Entity> for Entity {

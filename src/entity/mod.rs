@@ -1,6 +1,7 @@
 //! sea-orm entities, one file per table. They mirror the tables and nothing more: GraphQL types
 //! wrap them, so a new column never reaches the public schema by accident.
 
+pub mod cart_events;
 pub mod cart_items;
 pub mod carts;
 pub mod idempotency_keys;

@@ -1,7 +1,7 @@
 //! GraphQL input types, and their parsing into domain types: the one place client values are
 //! checked, with a precise userError for each refusal.
 
-use async_graphql::{ID, InputObject, OneofObject};
+use async_graphql::{Enum, ID, InputObject, OneofObject};
 
 use crate::{
     domain::{
@@ -11,7 +11,7 @@ use crate::{
     graphql::scalars::Decimal,
     service::{
         ErrorCode, UserError,
-        cart::{AddLine, UpdateLine},
+        cart::{self, AddLine, UpdateLine},
         catalog::{MediaSpec, ProductRef, ProductSpec},
     },
 };
@@ -26,7 +26,32 @@ pub enum ProductRefInput {
     Sku(String),
 }
 
-/// A key/value attribute for a cart line.
+/// How `mergeGuestCart` combines a line that is in both carts (same product, same
+/// attributes). Lines in only one of the carts are always kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+pub enum MergeStrategy {
+    /// Add the two quantities.
+    Sum,
+    /// Keep the larger of the two quantities.
+    Max,
+    /// Keep the user's quantity.
+    KeepUser,
+    /// Take the guest's quantity.
+    KeepGuest,
+}
+
+impl From<MergeStrategy> for cart::MergeStrategy {
+    fn from(strategy: MergeStrategy) -> Self {
+        match strategy {
+            MergeStrategy::Sum => Self::Sum,
+            MergeStrategy::Max => Self::Max,
+            MergeStrategy::KeepUser => Self::KeepUser,
+            MergeStrategy::KeepGuest => Self::KeepGuest,
+        }
+    }
+}
+
+/// A key/value attribute of a cart or of a cart line.
 #[derive(Clone, Debug, InputObject)]
 pub struct AttributeInput {
     /// 1–64 characters of letters, digits, `_`, `.` and `-`.
@@ -49,7 +74,7 @@ pub struct AddToCartInput {
     pub attributes: Option<Vec<AttributeInput>>,
 }
 
-/// A line to put in a new cart.
+/// A line for `createCart` or `syncCart`.
 #[derive(Clone, Debug, InputObject)]
 pub struct CartItemInput {
     /// The product, by id or SKU.
@@ -219,7 +244,7 @@ pub fn parse_attributes(
     Attributes::parse(pairs, limits.max_attributes).map_err(|err| {
         let (path, message) = match err {
             AttributeError::TooMany { max } => {
-                (vec![], format!("a line carries at most {max} attributes"))
+                (vec![], format!("at most {max} attributes are allowed"))
             }
             AttributeError::BadKey { index } => (
                 vec![index.to_string(), "key".into()],

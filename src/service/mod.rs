@@ -24,6 +24,9 @@ pub struct CartSettings {
     pub currency: Currency,
     pub tax_rate: TaxRate,
     pub guest_cart_ttl: Duration,
+    pub user_cart_ttl: Duration,
+    /// Replaces the two above while a cart has no lines.
+    pub empty_cart_ttl: Duration,
     /// Signs new guest cart tokens.
     pub guest_key: GuestKey,
 }

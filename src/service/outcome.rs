@@ -16,6 +16,9 @@ pub enum ErrorCode {
     InvalidGuestToken,
     CurrencyMismatch,
     InvalidProduct,
+    VersionConflict,
+    CartExpired,
+    InvalidNote,
 }
 
 /// What a mutation adjusted. Each has a stable GraphQL name (`CartWarningCode`).
@@ -23,6 +26,7 @@ pub enum ErrorCode {
 pub enum WarningCode {
     NotEnoughStock,
     MergeAdjusted,
+    PriceChanged,
 }
 
 /// A refusal: which input was at fault and why.

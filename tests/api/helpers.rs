@@ -247,6 +247,26 @@ impl TestApp {
             .sum()
     }
 
+    /// Sets timestamp `column` of the carts matching `condition` (SQL) to `value`, to age
+    /// carts without waiting.
+    pub async fn set_cart_time(
+        &self,
+        column: &str,
+        value: chrono::DateTime<chrono::Utc>,
+        condition: &str,
+    ) {
+        let backend = self.db.get_database_backend();
+        let placeholder = match backend {
+            DbBackend::Postgres => "$1",
+            _ => "?",
+        };
+        let sql = format!("UPDATE carts SET {column} = {placeholder} WHERE {condition}");
+        self.db
+            .execute_raw(Statement::from_sql_and_values(backend, sql, [value.into()]))
+            .await
+            .expect("set a cart timestamp");
+    }
+
     /// Holds every cart's row lock (on SQLite, the write lock) until the returned
     /// transaction ends, so a cart mutation sent meanwhile stays in flight.
     pub async fn hold_cart_locks(&self) -> sea_orm::DatabaseTransaction {

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod abuse;
+mod admin_carts;
 mod auth;
 mod binary;
 mod cart_flows;
@@ -14,6 +15,8 @@ mod crash;
 mod fuzz;
 mod http;
 mod idempotency;
+mod lifecycle;
+mod merge;
 mod money;
 mod operations;
 mod outage;
@@ -25,3 +28,5 @@ mod rules;
 mod schema_sdl;
 mod shutdown;
 mod statements;
+mod sync;
+mod versions;

@@ -117,8 +117,54 @@ async fn every_example_operation_runs_for_guests_and_users() {
         .await;
         assert_eq!(updated["updateCartItem"]["item"]["quantity"], 3);
         run(&app, &who, "RemoveCartItem", json!({ "itemId": item })).await;
+        let synced = run(
+            &app,
+            &who,
+            "SyncCart",
+            json!({ "items": [{ "product": { "sku": "TEE" }, "quantity": 2 }] }),
+        )
+        .await;
+        assert_eq!(synced["syncCart"]["cart"]["totalQuantity"], 2);
+        let noted = run(
+            &app,
+            &who,
+            "UpdateCartAttributes",
+            json!({ "attributes": [{ "key": "gift", "value": "yes" }], "note": "Ring twice" }),
+        )
+        .await;
+        assert_eq!(noted["updateCartAttributes"]["cart"]["note"], "Ring twice");
+        let history = run(&app, &who, "CartHistory", json!({ "first": 50 })).await;
+        assert!(
+            history["cart"]["events"]["nodes"]
+                .as_array()
+                .is_some_and(|e| e.len() >= 5)
+        );
         run(&app, &who, "ClearCart", json!({})).await;
     }
+    // A guest cart folded into a user's cart on sign-in.
+    let guest = run(
+        &app,
+        &Who::Anonymous,
+        "CreateCart",
+        json!({ "items": [{ "product": { "sku": "MUG" } }] }),
+    )
+    .await;
+    let merged = run(
+        &app,
+        &Who::User("shopper".into()),
+        "MergeGuestCart",
+        json!({ "guestToken": guest["createCart"]["cart"]["token"], "strategy": "SUM" }),
+    )
+    .await;
+    assert_eq!(merged["mergeGuestCart"]["cart"]["totalQuantity"], 1);
+    let carts = run(
+        &app,
+        &Who::Admin,
+        "AdminCarts",
+        json!({ "filter": { "skus": ["MUG"] }, "orderBy": [{ "field": "UPDATED_AT", "direction": "ASC" }], "first": 10 }),
+    )
+    .await;
+    assert_eq!(carts["carts"]["totalCount"], 1);
     let upsert =
         json!({ "products": [{ "sku": "OPS-1", "name": "Ops", "price": "1.00", "stock": 1 }] });
     run(&app, &Who::Admin, "UpsertProducts", upsert).await;

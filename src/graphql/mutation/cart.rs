@@ -4,16 +4,19 @@
 use async_graphql::{Context, ID, Object, Result};
 
 use crate::{
+    auth::{GuestToken, Viewer},
     domain::{CartItemId, Currency},
     error::AppError,
     graphql::{
         context::ContextExt,
-        inputs::{self, AddToCartInput, CartItemInput, UpdateCartItemInput},
-        types::{Cart, CartItem, CartItemPayload, CartPayload},
+        inputs::{
+            self, AddToCartInput, AttributeInput, CartItemInput, MergeStrategy, UpdateCartItemInput,
+        },
+        types::{Cart, CartItem, CartItemPayload, CartPayload, CartWarning},
     },
     service::{
-        ErrorCode, Outcome, UserError,
-        cart::{self, Change, ItemChange},
+        ErrorCode, Outcome, UserError, Warning,
+        cart::{self, AddLine, Change, ItemChange, Writer},
         idempotency::Claim,
     },
 };
@@ -29,34 +32,16 @@ impl CartMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Lines to start the cart with.")] items: Option<Vec<CartItemInput>>,
+        #[graphql(
+            desc = "Refuse with VERSION_CONFLICT unless the cart is at this `version` (0 when there is none yet)."
+        )]
+        expected_version: Option<i64>,
     ) -> Result<CartPayload> {
-        let state = ctx.state();
-        let limits = &state.settings.limits;
-        let items = items.unwrap_or_default();
-        if items.len() > limits.max_lines as usize {
-            return Ok(cart_refused(UserError::new(
-                ErrorCode::CartLimitExceeded,
-                &["items"],
-                format!("a cart holds at most {} lines", limits.max_lines),
-            )));
-        }
-        let mut lines = Vec::with_capacity(items.len());
-        for (i, item) in items.iter().enumerate() {
-            let index = i.to_string();
-            let prefix = ["items", index.as_str()];
-            match inputs::parse_add_line(
-                &item.product,
-                item.quantity,
-                item.attributes.as_deref(),
-                limits,
-                &prefix,
-            ) {
-                Ok(line) => lines.push(line),
-                Err(error) => return Ok(cart_refused(error)),
-            }
-        }
-        let outcome =
-            cart::create_cart(&state.db, ctx.viewer(), &lines, &state.settings, claim(ctx)).await?;
+        let lines = match parse_lines(ctx, &items.unwrap_or_default()) {
+            Ok(lines) => lines,
+            Err(error) => return cart_refused(ctx, error).await,
+        };
+        let outcome = cart::create_cart(&writer(ctx, expected_version), &lines).await?;
         cart_payload(ctx, outcome).await
     }
 
@@ -67,20 +52,22 @@ impl CartMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The product, quantity and attributes to add.")] input: AddToCartInput,
+        #[graphql(
+            desc = "Refuse with VERSION_CONFLICT unless the cart is at this `version` (0 when there is none yet)."
+        )]
+        expected_version: Option<i64>,
     ) -> Result<CartItemPayload> {
-        let state = ctx.state();
         let line = match inputs::parse_add_line(
             &input.product,
             input.quantity,
             input.attributes.as_deref(),
-            &state.settings.limits,
+            &ctx.state().settings.limits,
             &["input"],
         ) {
             Ok(line) => line,
-            Err(error) => return Ok(item_refused(error)),
+            Err(error) => return item_refused(ctx, error).await,
         };
-        let outcome =
-            cart::add_to_cart(&state.db, ctx.viewer(), &line, &state.settings, claim(ctx)).await?;
+        let outcome = cart::add_to_cart(&writer(ctx, expected_version), &line).await?;
         item_payload(ctx, outcome).await
     }
 
@@ -90,20 +77,16 @@ impl CartMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The line and its new quantity and attributes.")]
         input: UpdateCartItemInput,
+        #[graphql(
+            desc = "Refuse with VERSION_CONFLICT unless the cart is at this `version` (0 when there is none yet)."
+        )]
+        expected_version: Option<i64>,
     ) -> Result<CartItemPayload> {
-        let state = ctx.state();
-        let update = match inputs::parse_update(&input, &state.settings.limits) {
+        let update = match inputs::parse_update(&input, &ctx.state().settings.limits) {
             Ok(update) => update,
-            Err(error) => return Ok(item_refused(error)),
+            Err(error) => return item_refused(ctx, error).await,
         };
-        let outcome = cart::update_item(
-            &state.db,
-            ctx.viewer(),
-            &update,
-            &state.settings,
-            claim(ctx),
-        )
-        .await?;
+        let outcome = cart::update_item(&writer(ctx, expected_version), &update).await?;
         item_payload(ctx, outcome).await
     }
 
@@ -112,33 +95,177 @@ impl CartMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The line's id (`CartItem.id`).")] item_id: ID,
+        #[graphql(
+            desc = "Refuse with VERSION_CONFLICT unless the cart is at this `version` (0 when there is none yet)."
+        )]
+        expected_version: Option<i64>,
     ) -> Result<CartItemPayload> {
-        let state = ctx.state();
         let Some(item_id) = CartItemId::parse(&item_id) else {
-            return Ok(item_refused(UserError::new(
+            let error = UserError::new(
                 ErrorCode::ItemNotFound,
                 &["itemId"],
                 "no such line in your cart",
-            )));
+            );
+            return item_refused(ctx, error).await;
         };
-        let outcome = cart::remove_item(
-            &state.db,
-            ctx.viewer(),
-            &item_id,
-            &state.settings,
-            claim(ctx),
-        )
-        .await?;
+        let outcome = cart::remove_item(&writer(ctx, expected_version), &item_id).await?;
         item_payload(ctx, outcome).await
     }
 
     /// Empties and closes the caller's cart. The payload's `cart` is null; a guest's token
     /// stops working and the next `addToCart` without it starts a new cart.
-    async fn clear_cart(&self, ctx: &Context<'_>) -> Result<CartPayload> {
-        let state = ctx.state();
-        let outcome = cart::clear_cart(&state.db, ctx.viewer(), claim(ctx)).await?;
+    async fn clear_cart(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Refuse with VERSION_CONFLICT unless the cart is at this `version` (0 when there is none yet)."
+        )]
+        expected_version: Option<i64>,
+    ) -> Result<CartPayload> {
+        let outcome = cart::clear_cart(&writer(ctx, expected_version)).await?;
         cart_payload(ctx, outcome).await
     }
+
+    /// Folds a guest cart into the signed-in user's cart (user token required). Lines in
+    /// only one cart are kept; lines in both are combined by `strategy`. Quantities still obey
+    /// stock and limits: every line combined, cut or dropped is reported as a MERGE_ADJUSTED
+    /// warning naming it. The guest cart is closed and its token stops working. Repeating a
+    /// merge that already went into this cart answers with the cart and changes nothing.
+    async fn merge_guest_cart(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The guest cart's token (what the guest sent as `X-Cart-Token`).")]
+        guest_token: String,
+        #[graphql(
+            default_with = "Some(MergeStrategy::Sum)",
+            desc = "How to combine a line present in both carts (null means SUM)."
+        )]
+        strategy: Option<MergeStrategy>,
+        #[graphql(
+            desc = "Refuse with VERSION_CONFLICT unless the cart is at this `version` (0 when there is none yet)."
+        )]
+        expected_version: Option<i64>,
+    ) -> Result<CartPayload> {
+        if !matches!(ctx.viewer(), Viewer::User(_)) {
+            return Err(AppError::Unauthenticated(
+                "mergeGuestCart needs a signed-in user (Authorization: Bearer)",
+            )
+            .into());
+        }
+        let Some(guest) = GuestToken::parse(&guest_token, &ctx.state().settings.guest_key) else {
+            let error = UserError::new(
+                ErrorCode::InvalidGuestToken,
+                &["guestToken"],
+                "this is not a guest cart token",
+            );
+            return cart_refused(ctx, error).await;
+        };
+        let outcome = cart::merge_guest_cart(
+            &writer(ctx, expected_version),
+            &guest,
+            strategy.unwrap_or(MergeStrategy::Sum).into(),
+        )
+        .await?;
+        cart_payload(ctx, outcome).await
+    }
+
+    /// Makes the caller's cart hold exactly `items`, atomically (created if needed): lines not
+    /// listed are removed, listed ones set to the given quantity, new ones added. Items with
+    /// the same product and attributes are summed. Any refusal leaves the cart unchanged.
+    async fn sync_cart(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Every line the cart must hold; an empty list empties the cart.")]
+        items: Vec<CartItemInput>,
+        #[graphql(
+            desc = "Refuse with VERSION_CONFLICT unless the cart is at this `version` (0 when there is none yet)."
+        )]
+        expected_version: Option<i64>,
+    ) -> Result<CartPayload> {
+        let lines = match parse_lines(ctx, &items) {
+            Ok(lines) => lines,
+            Err(error) => return cart_refused(ctx, error).await,
+        };
+        let outcome = cart::sync_cart(&writer(ctx, expected_version), &lines).await?;
+        cart_payload(ctx, outcome).await
+    }
+
+    /// Replaces the cart's own attributes and, when `note` is given, its note (an empty
+    /// string clears it). Attributes follow the same rules as line attributes; a note is at
+    /// most 2,000 characters. Creates the cart when the caller has none.
+    async fn update_cart_attributes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The cart's attributes; replaces the current ones.")] attributes: Vec<
+            AttributeInput,
+        >,
+        #[graphql(desc = "A note for the order; omitted keeps it, empty clears it.")] note: Option<
+            String,
+        >,
+        #[graphql(
+            desc = "Refuse with VERSION_CONFLICT unless the cart is at this `version` (0 when there is none yet)."
+        )]
+        expected_version: Option<i64>,
+    ) -> Result<CartPayload> {
+        let limits = &ctx.state().settings.limits;
+        let parsed =
+            inputs::parse_attributes(Some(&attributes), limits, &[]).and_then(|attributes| {
+                let note = note
+                    .as_deref()
+                    .map(|n| cart::parse_note(n, &["note"]))
+                    .transpose()?;
+                Ok((attributes, note))
+            });
+        let (attributes, note) = match parsed {
+            Ok(parsed) => parsed,
+            Err(error) => return cart_refused(ctx, error).await,
+        };
+        let outcome = cart::update_cart_attributes(
+            &writer(ctx, expected_version),
+            &attributes,
+            note.as_deref(),
+        )
+        .await?;
+        cart_payload(ctx, outcome).await
+    }
+}
+
+/// The shared inputs of a cart mutation.
+fn writer<'a>(ctx: &'a Context<'_>, expected_version: Option<i64>) -> Writer<'a> {
+    let state = ctx.state();
+    Writer {
+        db: &state.db,
+        viewer: ctx.viewer(),
+        settings: &state.settings,
+        claim: claim(ctx),
+        expected_version,
+    }
+}
+
+/// Parses `createCart`'s or `syncCart`'s items.
+fn parse_lines(ctx: &Context<'_>, items: &[CartItemInput]) -> Result<Vec<AddLine>, UserError> {
+    let limits = &ctx.state().settings.limits;
+    if items.len() > limits.max_lines as usize {
+        return Err(UserError::new(
+            ErrorCode::CartLimitExceeded,
+            &["items"],
+            format!("a cart holds at most {} lines", limits.max_lines),
+        ));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let index = i.to_string();
+            inputs::parse_add_line(
+                &item.product,
+                item.quantity,
+                item.attributes.as_deref(),
+                limits,
+                &["items", index.as_str()],
+            )
+        })
+        .collect()
 }
 
 /// The request's idempotency claim, when it sent an `Idempotency-Key`.
@@ -146,18 +273,13 @@ fn claim<'a>(ctx: &'a Context<'_>) -> Option<&'a Claim> {
     ctx.data_opt::<Claim>()
 }
 
-fn cart_refused(error: UserError) -> CartPayload {
-    CartPayload {
-        user_errors: vec![error.into()],
-        ..Default::default()
-    }
+/// A refused cart mutation: the errors, and the caller's cart as it stands (unchanged).
+async fn cart_refused(ctx: &Context<'_>, error: UserError) -> Result<CartPayload> {
+    cart_payload(ctx, Outcome::rejected(error)).await
 }
 
-fn item_refused(error: UserError) -> CartItemPayload {
-    CartItemPayload {
-        user_errors: vec![error.into()],
-        ..Default::default()
-    }
+async fn item_refused(ctx: &Context<'_>, error: UserError) -> Result<CartItemPayload> {
+    item_payload(ctx, Outcome::rejected(error)).await
 }
 
 /// The cart a mutation left, read fresh after its commit.
@@ -172,17 +294,47 @@ async fn cart_after(ctx: &Context<'_>, change: Change) -> Result<Option<Cart>, A
     })
 }
 
+/// The caller's cart as it stands, for the payload of a refused mutation.
+async fn current_cart(ctx: &Context<'_>) -> Result<Option<Cart>, AppError> {
+    let db = &ctx.state().db;
+    let viewer = ctx.viewer();
+    let Some(found) = cart::find_cart(db, viewer).await? else {
+        return Ok(None);
+    };
+    let token = match viewer {
+        Viewer::Guest(token) => Some(token.expose().to_owned()),
+        _ => None,
+    };
+    let view = cart::load_view(db, found, token).await?;
+    Ok(Some(
+        Cart::new(ctx, view, ctx.look_ahead().field("cart")).await,
+    ))
+}
+
+/// The mutation's warnings, then a PRICE_CHANGED warning for each line whose price moved.
+fn all_warnings(warnings: Vec<Warning>, cart: Option<&Cart>) -> Vec<CartWarning> {
+    warnings
+        .into_iter()
+        .chain(cart.map(|c| c.view().price_warnings()).unwrap_or_default())
+        .map(Into::into)
+        .collect()
+}
+
 async fn cart_payload(ctx: &Context<'_>, outcome: Outcome<Change>) -> Result<CartPayload> {
     match outcome {
         Outcome::Rejected(errors) => Ok(CartPayload {
+            cart: current_cart(ctx).await?,
             user_errors: errors.into_iter().map(Into::into).collect(),
-            ..Default::default()
+            warnings: Vec::new(),
         }),
-        Outcome::Done { value, warnings } => Ok(CartPayload {
-            cart: cart_after(ctx, value).await?,
-            user_errors: Vec::new(),
-            warnings: warnings.into_iter().map(Into::into).collect(),
-        }),
+        Outcome::Done { value, warnings } => {
+            let cart = cart_after(ctx, value).await?;
+            Ok(CartPayload {
+                warnings: all_warnings(warnings, cart.as_ref()),
+                cart,
+                user_errors: Vec::new(),
+            })
+        }
     }
 }
 
@@ -192,8 +344,10 @@ async fn item_payload(
 ) -> Result<CartItemPayload> {
     match outcome {
         Outcome::Rejected(errors) => Ok(CartItemPayload {
+            cart: current_cart(ctx).await?,
+            item: None,
             user_errors: errors.into_iter().map(Into::into).collect(),
-            ..Default::default()
+            warnings: Vec::new(),
         }),
         Outcome::Done {
             value: (change, item),
@@ -214,10 +368,10 @@ async fn item_payload(
                 }
             };
             Ok(CartItemPayload {
+                warnings: all_warnings(warnings, cart.as_ref()),
                 cart,
                 item,
                 user_errors: Vec::new(),
-                warnings: warnings.into_iter().map(Into::into).collect(),
             })
         }
     }

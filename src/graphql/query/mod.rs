@@ -1,5 +1,6 @@
 //! The query root, merged from one object per area.
 
+mod admin;
 mod cart;
 mod catalog;
 
@@ -8,4 +9,4 @@ use async_graphql::MergedObject;
 /// All queries.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(cart::CartQuery, catalog::CatalogQuery);
+pub struct QueryRoot(cart::CartQuery, catalog::CatalogQuery, admin::AdminQuery);

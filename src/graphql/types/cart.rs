@@ -15,9 +15,12 @@ use crate::{
     graphql::{
         context::ContextExt,
         loaders::MediaOf,
-        types::{CartItem, Money},
+        types::{Attribute, CartEvent, CartItem, CartWarning, Money},
     },
-    service::{CartSettings, cart::CartView},
+    service::{
+        CartSettings,
+        cart::{self, CartView, EventCursor},
+    },
 };
 
 /// A shopping cart: the caller's lines with live product data and exact totals.
@@ -111,15 +114,7 @@ impl Cart {
         first: Option<i32>,
         #[graphql(desc = "Return lines after this cursor (an `endCursor`).")] after: Option<String>,
     ) -> Result<Connection<String, CartItem>> {
-        let first = match first {
-            None => MAX_ITEMS_PAGE,
-            Some(n) if (0..=MAX_ITEMS_PAGE as i32).contains(&n) => n as usize,
-            Some(_) => {
-                return Err(
-                    AppError::BadUserInput("`first` must be between 0 and 250".into()).into(),
-                );
-            }
-        };
+        let first = page_size(first, MAX_ITEMS_PAGE)?;
         let lines = &self.view.lines;
         let start = match after {
             None => 0,
@@ -185,9 +180,84 @@ impl Cart {
         self.view.cart.updated_at
     }
 
-    /// When a guest cart expires if left unchanged; null for a user's cart.
+    /// When the cart expires if left unchanged: `CARTQL_GUEST_CART_TTL` or
+    /// `CARTQL_USER_CART_TTL` after its last change, `CARTQL_EMPTY_CART_TTL` while empty.
     async fn expires_at(&self) -> Option<DateTime<Utc>> {
         self.view.cart.expires_at
+    }
+
+    /// The cart's own attributes (set with `updateCartAttributes`), sorted by key.
+    async fn attributes(&self) -> Vec<Attribute> {
+        Attribute::list(&self.view.attributes())
+    }
+
+    /// A note for the order (set with `updateCartAttributes`).
+    async fn note(&self) -> Option<&str> {
+        self.view.cart.note.as_deref()
+    }
+
+    /// What the customer should know now: a PRICE_CHANGED warning for every line whose
+    /// price moved since it was added.
+    async fn warnings(&self) -> Vec<CartWarning> {
+        self.view
+            .price_warnings()
+            .into_iter()
+            .map(Into::into)
+            .collect()
+    }
+
+    /// The cart's history, oldest first: every change with its actor and time.
+    #[graphql(
+        complexity = "first.map_or(MAX_EVENTS_PAGE, |n| n.clamp(0, MAX_EVENTS_PAGE as i32) as usize) * child_complexity"
+    )]
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many events to return (at most 100; 100 when omitted).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return events after this cursor (an `endCursor`).")] after: Option<
+            String,
+        >,
+    ) -> Result<Connection<String, CartEvent>> {
+        let first = page_size(first, MAX_EVENTS_PAGE)?;
+        let after = match after {
+            None => None,
+            Some(raw) => Some(EventCursor::decode(&raw).ok_or_else(|| {
+                AppError::BadUserInput("`after` is not a cursor of this connection".into())
+            })?),
+        };
+        let mut rows = cart::events_page(
+            &ctx.state().db,
+            &self.view.cart.id,
+            after.as_ref(),
+            first as u64 + 1,
+        )
+        .await?;
+        let has_next = rows.len() > first;
+        rows.truncate(first);
+        let mut connection = Connection::new(after.is_some(), has_next);
+        connection.edges.extend(rows.into_iter().map(|row| {
+            let cursor = EventCursor {
+                version: row.version,
+                id: row.id.clone(),
+            };
+            Edge::new(cursor.encode(), CartEvent::from(row))
+        }));
+        Ok(connection)
+    }
+}
+
+/// Largest page of cart events.
+const MAX_EVENTS_PAGE: usize = 100;
+
+/// `first` checked against a connection's largest page; `max` when omitted.
+fn page_size(first: Option<i32>, max: usize) -> Result<usize, AppError> {
+    match first {
+        None => Ok(max),
+        Some(n) if (0..=max as i32).contains(&n) => Ok(n as usize),
+        Some(_) => Err(AppError::BadUserInput(format!(
+            "`first` must be between 0 and {max}"
+        ))),
     }
 }
 

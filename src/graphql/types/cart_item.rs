@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use crate::{
-    domain::{Currency, Money as DomainMoney, ProductId},
+    domain::{Attributes, Currency, Money as DomainMoney, ProductId},
     graphql::{
         context::ContextExt,
         types::{Money, Product},
@@ -12,13 +12,26 @@ use crate::{
     service::{cart::Line, pricing},
 };
 
-/// A user-defined key/value on a cart line, such as `team_id = "20"`.
+/// A user-defined key/value of a cart or a cart line, such as `team_id = "20"`.
 #[derive(Clone, Debug, SimpleObject)]
 pub struct Attribute {
     /// The key: 1–64 characters of letters, digits, `_`, `.` and `-`.
     pub key: String,
     /// The value: at most 256 characters.
     pub value: String,
+}
+
+impl Attribute {
+    /// The attributes, sorted by key.
+    pub fn list(attributes: &Attributes) -> Vec<Self> {
+        attributes
+            .iter()
+            .map(|(key, value)| Self {
+                key: key.to_owned(),
+                value: value.to_owned(),
+            })
+            .collect()
+    }
 }
 
 /// One line of a cart: a product, a quantity and the line's attributes.
@@ -68,20 +81,27 @@ impl CartItem {
 
     /// The line's attributes, sorted by key.
     async fn attributes(&self) -> Vec<Attribute> {
-        self.line
-            .attributes
-            .iter()
-            .map(|(key, value)| Attribute {
-                key: key.to_owned(),
-                value: value.to_owned(),
-            })
-            .collect()
+        Attribute::list(&self.line.attributes)
     }
 
     /// The price charged per unit now (the discount price when lower); zero if the product
     /// vanished.
     async fn unit_price(&self) -> Money {
         self.money(i128::from(self.line.unit_price_minor()))
+    }
+
+    /// The effective unit price when the line was added (or its quantity last set); null
+    /// for lines older than this record. The cart always charges `unitPrice`.
+    async fn added_unit_price(&self) -> Option<Money> {
+        self.line
+            .added_unit_price_minor()
+            .map(|minor| self.money(i128::from(minor)))
+    }
+
+    /// True when the product's price moved since the line was added; the cart then also
+    /// carries a PRICE_CHANGED warning for the line.
+    async fn price_changed(&self) -> bool {
+        self.line.price_changed()
     }
 
     /// The list price per unit when a discount applies, for a struck-through display.

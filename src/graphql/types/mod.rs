@@ -2,6 +2,7 @@
 
 mod cart;
 mod cart_item;
+mod event;
 mod money;
 mod payload;
 mod product;
@@ -9,6 +10,7 @@ mod summary;
 
 pub use cart::{Cart, CartCost, prime_shops};
 pub use cart_item::{Attribute, CartItem};
+pub use event::{CartEvent, CartEventKind};
 pub use money::Money;
 pub use payload::{
     CartErrorCode, CartItemPayload, CartPayload, CartUserError, CartWarning, CartWarningCode,

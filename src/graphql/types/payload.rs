@@ -34,6 +34,14 @@ pub enum CartErrorCode {
     CurrencyMismatch,
     /// A product given to `upsertProducts` is invalid.
     InvalidProduct,
+    /// `expectedVersion` differs from the cart's version: someone changed it meanwhile. The
+    /// payload's `cart` is the current cart.
+    VersionConflict,
+    /// The `X-Cart-Token` (or `guestToken`) names a guest cart that expired; drop it and start
+    /// a new cart.
+    CartExpired,
+    /// The cart note is too long or holds control characters.
+    InvalidNote,
 }
 
 impl From<ErrorCode> for CartErrorCode {
@@ -51,6 +59,9 @@ impl From<ErrorCode> for CartErrorCode {
             ErrorCode::InvalidGuestToken => Self::InvalidGuestToken,
             ErrorCode::CurrencyMismatch => Self::CurrencyMismatch,
             ErrorCode::InvalidProduct => Self::InvalidProduct,
+            ErrorCode::VersionConflict => Self::VersionConflict,
+            ErrorCode::CartExpired => Self::CartExpired,
+            ErrorCode::InvalidNote => Self::InvalidNote,
         }
     }
 }
@@ -62,6 +73,8 @@ pub enum CartWarningCode {
     NotEnoughStock,
     /// A merge clamped, dropped or combined a line.
     MergeAdjusted,
+    /// The product's price moved since the line was added; `target` is the line.
+    PriceChanged,
 }
 
 impl From<WarningCode> for CartWarningCode {
@@ -69,6 +82,7 @@ impl From<WarningCode> for CartWarningCode {
         match code {
             WarningCode::NotEnoughStock => Self::NotEnoughStock,
             WarningCode::MergeAdjusted => Self::MergeAdjusted,
+            WarningCode::PriceChanged => Self::PriceChanged,
         }
     }
 }

@@ -1,63 +1,142 @@
-//! Locating and locking the caller's cart at the start of a write transaction.
+//! Locating and locking the caller's cart at the start of a write transaction, checking its
+//! version, and recording the change at the end.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
-    sea_query::{Expr, ExprTrait, OnConflict},
+    sea_query::{Expr, ExprTrait, OnConflict, Query},
 };
 
 use crate::{
     auth::{GuestToken, Viewer},
     domain::ids::new_id,
-    entity::carts,
+    entity::{cart_items, carts},
     service::{CartSettings, ErrorCode, UserError},
 };
 
-use super::{view::live_cart_query, write::Flow};
+use super::{
+    history::{self, EventKind, NewEvent},
+    txn::{Flow, Writer},
+};
 
 /// The locked cart of this transaction, and the guest token to hand back (if any).
 pub(super) struct Locked {
     pub cart: carts::Model,
     pub token: Option<String>,
+    /// The cart was created by this transaction (its history starts with CREATED).
+    pub created: bool,
 }
 
-/// Locks the viewer's live cart. `Ok(None)` when there is none (or the caller is anonymous);
-/// a guest token that names no live cart is refused with `INVALID_GUEST_TOKEN`.
-pub(super) async fn lock_existing(
-    txn: &impl ConnectionTrait,
-    viewer: &Viewer,
-) -> Result<Option<Locked>, Flow> {
-    let Some(query) = live_cart_query(viewer) else {
-        return Ok(None);
-    };
-    let cart = query.lock_exclusive().one(txn).await?;
-    match (cart, viewer) {
-        (Some(cart), _) => Ok(Some(Locked {
-            cart,
-            token: guest_token(viewer),
-        })),
-        (None, Viewer::Guest(_)) => Err(dead_token()),
-        (None, _) => Ok(None),
+/// Why a cart was closed, as stored in `carts.closed_reason`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Closed {
+    Cleared,
+    Merged,
+    Expired,
+}
+
+impl Closed {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Cleared => "CLEARED",
+            Self::Merged => "MERGED",
+            Self::Expired => "EXPIRED",
+        }
     }
 }
 
-/// Locks the viewer's live cart, creating it first when missing: a user's one cart, or a new
+/// Locks the caller's live cart and checks `expectedVersion`. `Ok(None)` when there is none
+/// (or the caller is anonymous). A user's cart found expired is closed here, as the sweeper
+/// would have; a guest token whose cart is closed or expired is refused.
+pub(super) async fn lock_existing(
+    txn: &impl ConnectionTrait,
+    writer: &Writer<'_>,
+) -> Result<Option<Locked>, Flow> {
+    let now = Utc::now();
+    let locked = match writer.viewer {
+        Viewer::Anonymous => None,
+        Viewer::User(user) => {
+            let cart = carts::Entity::find()
+                .filter(carts::Column::UserId.eq(user.id.as_str()))
+                .filter(carts::Column::Live.eq(true))
+                .lock_exclusive()
+                .one(txn)
+                .await?;
+            match cart {
+                Some(cart) if is_expired(&cart, now) => {
+                    close(txn, &cart, Closed::Expired, None, "system", None).await?;
+                    None
+                }
+                Some(cart) => Some(Locked {
+                    cart,
+                    token: None,
+                    created: false,
+                }),
+                None => None,
+            }
+        }
+        Viewer::Guest(token) => Some(Locked {
+            cart: lock_guest_cart(txn, token, &["X-Cart-Token"]).await?,
+            token: Some(token.expose().to_owned()),
+            created: false,
+        }),
+    };
+    let version = locked.as_ref().map_or(0, |l| l.cart.version);
+    check_version(version, writer.expected_version)?;
+    Ok(locked)
+}
+
+/// Locks the open, unexpired guest cart behind `token`. Otherwise CART_EXPIRED when it
+/// expired, INVALID_GUEST_TOKEN when it was cleared or merged away (or never existed).
+pub(super) async fn lock_guest_cart(
+    txn: &impl ConnectionTrait,
+    token: &GuestToken,
+    field: &[&str],
+) -> Result<carts::Model, Flow> {
+    let cart = carts::Entity::find()
+        .filter(carts::Column::TokenHash.eq(token.hash()))
+        .lock_exclusive()
+        .one(txn)
+        .await?;
+    match cart {
+        Some(cart) if cart.live == Some(true) && !is_expired(&cart, Utc::now()) => Ok(cart),
+        Some(cart)
+            if cart.closed_reason.as_deref() == Some(Closed::Expired.as_str())
+                || cart.live == Some(true) =>
+        {
+            Err(UserError::new(
+                ErrorCode::CartExpired,
+                field,
+                "this guest cart expired; send the request without the token to start a new cart",
+            )
+            .into())
+        }
+        _ => Err(UserError::new(
+            ErrorCode::InvalidGuestToken,
+            field,
+            "this cart token names no open cart (it was cleared or merged); send the request without it to start a new cart",
+        )
+        .into()),
+    }
+}
+
+/// Locks the caller's live cart, creating it first when missing: a user's one cart, or a new
 /// guest cart (with a new token) for an anonymous caller.
 pub(super) async fn lock_or_create(
     txn: &impl ConnectionTrait,
-    viewer: &Viewer,
-    settings: &CartSettings,
+    writer: &Writer<'_>,
 ) -> Result<Locked, Flow> {
-    if let Some(locked) = lock_existing(txn, viewer).await? {
+    if let Some(locked) = lock_existing(txn, writer).await? {
         return Ok(locked);
     }
-    match viewer {
+    match writer.viewer {
         Viewer::User(user) => {
             // Concurrent first requests race here: the unique (user_id, live) index lets one
             // insert win; the others do nothing and then lock the winner's row.
             let now = Utc::now();
-            carts::Entity::insert(new_cart(Some(user.id.clone()), None, settings, now))
+            let id = new_id();
+            carts::Entity::insert(new_cart(&id, Some(user.id.clone()), None, writer, now))
                 .on_conflict(
                     OnConflict::columns([carts::Column::UserId, carts::Column::Live])
                         .do_nothing_on([carts::Column::Id])
@@ -65,30 +144,41 @@ pub(super) async fn lock_or_create(
                 )
                 .exec_without_returning(txn)
                 .await?;
-            lock_existing(txn, viewer).await?.ok_or_else(|| {
-                Flow::Db(DbErr::RecordNotFound(
-                    "the user's cart vanished while being created".into(),
-                ))
+            let cart = carts::Entity::find()
+                .filter(carts::Column::UserId.eq(user.id.as_str()))
+                .filter(carts::Column::Live.eq(true))
+                .lock_exclusive()
+                .one(txn)
+                .await?
+                .ok_or_else(|| {
+                    Flow::Db(DbErr::RecordNotFound(
+                        "the user's cart vanished while being created".into(),
+                    ))
+                })?;
+            check_version(cart.version, writer.expected_version)?;
+            Ok(Locked {
+                created: cart.id == id,
+                cart,
+                token: None,
             })
         }
-        Viewer::Anonymous => create_guest_cart(txn, settings).await,
-        Viewer::Guest(_) => Err(dead_token()),
+        Viewer::Anonymous => create_guest_cart(txn, writer).await,
+        Viewer::Guest(_) => unreachable!("lock_existing refuses a guest token without a cart"),
     }
 }
 
 /// A new guest cart and its token.
 pub(super) async fn create_guest_cart(
     txn: &impl ConnectionTrait,
-    settings: &CartSettings,
+    writer: &Writer<'_>,
 ) -> Result<Locked, Flow> {
-    let token = GuestToken::generate(&settings.guest_key);
+    let token = GuestToken::generate(&writer.settings.guest_key);
     let now = Utc::now();
-    let model = new_cart(None, Some(token.hash()), settings, now);
-    carts::Entity::insert(model)
+    let id = new_id();
+    carts::Entity::insert(new_cart(&id, None, Some(token.hash()), writer, now))
         .exec_without_returning(txn)
         .await?;
-    let cart = carts::Entity::find()
-        .filter(carts::Column::TokenHash.eq(token.hash()))
+    let cart = carts::Entity::find_by_id(id)
         .one(txn)
         .await?
         .ok_or_else(|| {
@@ -99,88 +189,150 @@ pub(super) async fn create_guest_cart(
     Ok(Locked {
         cart,
         token: Some(token.expose().to_owned()),
+        created: true,
     })
 }
 
 fn new_cart(
+    id: &str,
     user_id: Option<String>,
     token_hash: Option<String>,
-    settings: &CartSettings,
+    writer: &Writer<'_>,
     now: DateTime<Utc>,
 ) -> carts::ActiveModel {
-    let expires_at = token_hash.is_some().then(|| guest_expiry(settings, now));
     carts::ActiveModel {
-        id: Set(new_id()),
+        id: Set(id.to_owned()),
         user_id: Set(user_id),
         token_hash: Set(token_hash),
         live: Set(Some(true)),
-        currency: Set(settings.currency.code().to_owned()),
+        currency: Set(writer.settings.currency.code().to_owned()),
         version: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
-        expires_at: Set(expires_at),
+        // Empty until its first line; `commit_change` sets the real expiry.
+        expires_at: Set(Some(after(now, writer.settings.empty_cart_ttl))),
         deleted_at: Set(None),
+        attributes: Set(None),
+        note: Set(None),
+        closed_reason: Set(None),
+        merged_into: Set(None),
     }
 }
 
-fn guest_expiry(settings: &CartSettings, now: DateTime<Utc>) -> DateTime<Utc> {
-    now + chrono::Duration::from_std(settings.guest_cart_ttl).unwrap_or(chrono::Duration::days(30))
+fn after(now: DateTime<Utc>, ttl: std::time::Duration) -> DateTime<Utc> {
+    now + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(30))
 }
 
-/// Records a change: bumps the version and `updated_at`, and extends a guest cart's life.
-pub(super) async fn touch(
+fn is_expired(cart: &carts::Model, now: DateTime<Utc>) -> bool {
+    cart.expires_at.is_some_and(|at| at <= now)
+}
+
+pub(super) fn check_version(current: i64, expected: Option<i64>) -> Result<(), UserError> {
+    match expected {
+        Some(expected) if expected != current => Err(UserError::new(
+            ErrorCode::VersionConflict,
+            &["expectedVersion"],
+            format!("the cart is at version {current}, not {expected}; reload it and retry"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Records a change: bumps the version and `updated_at`, moves the expiry (sooner while the
+/// cart is empty), and appends the change's events, in two statements.
+pub(super) async fn commit_change(
     txn: &impl ConnectionTrait,
-    cart: &carts::Model,
-    settings: &CartSettings,
+    writer: &Writer<'_>,
+    locked: &Locked,
+    mut events: Vec<NewEvent>,
 ) -> Result<(), DbErr> {
     let now = Utc::now();
-    let mut update = carts::Entity::update_many()
+    let settings: &CartSettings = writer.settings;
+    let ttl = match locked.cart.user_id {
+        Some(_) => settings.user_cart_ttl,
+        None => settings.guest_cart_ttl,
+    };
+    let has_lines = Query::select()
+        .expr(Expr::val(1))
+        .from(cart_items::Entity)
+        .and_where(
+            Expr::col((cart_items::Entity, cart_items::Column::CartId)).eq(locked.cart.id.as_str()),
+        )
+        .and_where(Expr::col((cart_items::Entity, cart_items::Column::Live)).eq(true))
+        .to_owned();
+    carts::Entity::update_many()
         .col_expr(
             carts::Column::Version,
             Expr::col(carts::Column::Version).add(1),
         )
-        .col_expr(carts::Column::UpdatedAt, Expr::value(now));
-    if cart.token_hash.is_some() {
-        update = update.col_expr(
+        .col_expr(carts::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
             carts::Column::ExpiresAt,
-            Expr::value(guest_expiry(settings, now)),
-        );
-    }
-    update
-        .filter(carts::Column::Id.eq(cart.id.as_str()))
+            Expr::case(Expr::exists(has_lines), Expr::value(after(now, ttl)))
+                .finally(Expr::value(after(now, settings.empty_cart_ttl)))
+                .into(),
+        )
+        .filter(carts::Column::Id.eq(locked.cart.id.as_str()))
         .exec(txn)
         .await?;
-    Ok(())
+    if locked.created {
+        events.insert(0, NewEvent::cart(EventKind::Created, None));
+    }
+    history::append(
+        txn,
+        &locked.cart.id,
+        locked.cart.version + 1,
+        &writer.actor(),
+        events,
+        now,
+    )
+    .await
 }
 
-/// Closes a cart: it is soft-deleted and its guest token stops working.
-pub(super) async fn close(txn: &impl ConnectionTrait, cart: &carts::Model) -> Result<(), DbErr> {
+/// Closes a cart: its live lines and the cart are soft-deleted at one instant (so the lines
+/// it held when closed stay recognisable), its guest token stops working, and its history
+/// ends with the matching event.
+pub(super) async fn close(
+    txn: &impl ConnectionTrait,
+    cart: &carts::Model,
+    reason: Closed,
+    merged_into: Option<&str>,
+    actor: &str,
+    detail: Option<String>,
+) -> Result<(), DbErr> {
     let now = Utc::now();
+    cart_items::Entity::update_many()
+        .col_expr(cart_items::Column::Live, Expr::value(Option::<bool>::None))
+        .col_expr(cart_items::Column::DeletedAt, Expr::value(now))
+        .col_expr(cart_items::Column::UpdatedAt, Expr::value(now))
+        .filter(cart_items::Column::CartId.eq(cart.id.as_str()))
+        .filter(cart_items::Column::Live.eq(true))
+        .exec(txn)
+        .await?;
     carts::Entity::update_many()
         .col_expr(carts::Column::Live, Expr::value(Option::<bool>::None))
         .col_expr(carts::Column::DeletedAt, Expr::value(now))
         .col_expr(carts::Column::UpdatedAt, Expr::value(now))
         .col_expr(
+            carts::Column::ClosedReason,
+            Expr::value(reason.as_str().to_owned()),
+        )
+        .col_expr(
+            carts::Column::MergedInto,
+            Expr::value(merged_into.map(str::to_owned)),
+        )
+        .col_expr(
             carts::Column::Version,
             Expr::col(carts::Column::Version).add(1),
         )
         .filter(carts::Column::Id.eq(cart.id.as_str()))
         .exec(txn)
         .await?;
-    Ok(())
-}
-
-fn guest_token(viewer: &Viewer) -> Option<String> {
-    match viewer {
-        Viewer::Guest(token) => Some(token.expose().to_owned()),
-        _ => None,
-    }
-}
-
-fn dead_token() -> Flow {
-    Flow::Reject(UserError::new(
-        ErrorCode::InvalidGuestToken,
-        &["X-Cart-Token"],
-        "this cart token names no open cart (it expired or the cart was cleared); send the request without it to start a new cart",
-    ))
+    let kind = match reason {
+        Closed::Cleared => EventKind::Cleared,
+        Closed::Merged => EventKind::Merged,
+        Closed::Expired => EventKind::Expired,
+    };
+    let event = NewEvent::cart(kind, detail);
+    history::append(txn, &cart.id, cart.version + 1, actor, vec![event], now).await
 }

@@ -5,15 +5,34 @@
 //! cart are serialized across connections and instances. Lines are written with an atomic
 //! upsert on the live-line unique key, so even without the lock an add could neither lose an
 //! increment nor create a duplicate line. A refused mutation rolls back and changes nothing.
+//! Each committed change bumps the cart's version and appends its events to the history.
 
+#[macro_use]
+pub(crate) mod txn;
+mod details;
+mod expiry;
+mod history;
 mod lock;
+mod merge;
 mod purge;
 mod rules;
+mod search;
+mod sync;
 mod view;
 mod write;
 
+pub use details::{MAX_NOTE_LEN, parse_note, update_cart_attributes};
+pub use expiry::{spawn_sweeper, sweep_expired};
+pub use history::{EventCursor, EventKind, events_page};
+pub use merge::{MergeStrategy, merge_guest_cart};
 pub use purge::{Purged, purge};
-pub use view::{CartView, Line, find_cart, load_view, view_by_id};
+pub use search::{
+    CartCursor, CartFilter, CartOrder, CartStatus, OrderField, count_carts, default_order,
+    search_carts,
+};
+pub use sync::sync_cart;
+pub use txn::Writer;
+pub use view::{CartView, Line, find_cart, load_view, load_views, view_by_id};
 pub use write::{
     AddLine, Change, ItemChange, UpdateLine, add_to_cart, clear_cart, create_cart, remove_item,
     update_item,

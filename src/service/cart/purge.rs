@@ -6,7 +6,7 @@ use sea_orm::{
 };
 
 use crate::{
-    entity::{cart_items, carts},
+    entity::{cart_events, cart_items, carts},
     error::AppResult,
 };
 
@@ -17,8 +17,9 @@ pub struct Purged {
     pub lines: u64,
 }
 
-/// Deletes soft-deleted lines and carts, and guest carts that expired, more than `retention`
-/// ago. Lines of deleted carts go with them.
+/// Deletes soft-deleted lines and carts, and carts that expired, more than `retention` ago.
+/// Lines and history of deleted carts go with them. (Carts that expired recently are closed
+/// by the sweeper, which `cartql purge` runs first.)
 pub async fn purge(db: &DatabaseConnection, retention: std::time::Duration) -> AppResult<Purged> {
     let cutoff =
         Utc::now() - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::days(30));
@@ -39,6 +40,10 @@ pub async fn purge(db: &DatabaseConnection, retention: std::time::Duration) -> A
         .await?
         .rows_affected;
     for chunk in cart_ids.chunks(500) {
+        cart_events::Entity::delete_many()
+            .filter(cart_events::Column::CartId.is_in(chunk.iter().cloned()))
+            .exec(&txn)
+            .await?;
         lines += cart_items::Entity::delete_many()
             .filter(cart_items::Column::CartId.is_in(chunk.iter().cloned()))
             .exec(&txn)

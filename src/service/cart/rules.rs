@@ -3,9 +3,33 @@
 
 use crate::{
     domain::{Attributes, Limits},
-    entity::products,
+    entity::{carts, products},
     service::{ErrorCode, UserError, Warning, WarningCode, catalog},
 };
+
+/// Everything that decides whether `product` with `attributes` may go into `cart` at all;
+/// `prefix` is the path of the client's line input.
+pub(super) fn check_can_add(
+    product: &products::Model,
+    attributes: &Attributes,
+    cart: &carts::Model,
+    prefix: &[&str],
+) -> Result<(), UserError> {
+    let field = |last: &'static str| [prefix, &[last]].concat();
+    check_available(product, &field("product"))?;
+    check_required_attributes(product, attributes, &field("attributes"))?;
+    if !product.currency.eq_ignore_ascii_case(&cart.currency) {
+        return Err(UserError::new(
+            ErrorCode::CurrencyMismatch,
+            &field("product"),
+            format!(
+                "{} is priced in {}, the cart in {}",
+                product.sku, product.currency, cart.currency
+            ),
+        ));
+    }
+    Ok(())
+}
 
 /// Refuses products that cannot be put in a cart at all.
 pub(super) fn check_available(product: &products::Model, field: &[&str]) -> Result<(), UserError> {

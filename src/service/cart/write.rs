@@ -4,49 +4,30 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter,
     sea_query::{Expr, ExprTrait, OnConflict},
 };
 
 use crate::{
     auth::Viewer,
-    db::{TxError, begin_write, retrying},
     domain::{Attributes, CartItemId, Quantity, ids::new_id},
     entity::{cart_items, carts, products},
-    error::{AppError, AppResult},
+    error::AppResult,
     service::{
         CartSettings, ErrorCode, Outcome, UserError, Warning,
         catalog::{self, ProductRef},
-        idempotency::{self, Claim},
+        pricing,
     },
 };
 
 use super::{
-    lock::{self, Locked},
+    history::{EventKind, NewEvent},
+    lock::{self, Closed, Locked},
     rules,
+    txn::{Body, Flow, Writer},
     view::Line,
 };
-
-/// How a transaction body ends early: a refusal (roll back, report), a copy of a request
-/// whose idempotency key is already claimed (roll back, replay), or a database error.
-pub(super) enum Flow {
-    Reject(UserError),
-    Duplicate,
-    Db(DbErr),
-}
-
-impl From<DbErr> for Flow {
-    fn from(err: DbErr) -> Self {
-        Self::Db(err)
-    }
-}
-
-impl From<UserError> for Flow {
-    fn from(err: UserError) -> Self {
-        Self::Reject(err)
-    }
-}
 
 /// A parsed request to add a product to a cart.
 #[derive(Clone, Debug)]
@@ -74,77 +55,26 @@ pub enum ItemChange {
     Removed(Box<Line>),
 }
 
-/// What a transaction body produces: the value and the warnings, or why it stopped.
-type Body<T> = Result<(T, Vec<Warning>), Flow>;
-
-/// Commits a successful body and rolls back a refused one.
-async fn settle<T>(txn: DatabaseTransaction, result: Body<T>) -> Result<Outcome<T>, TxError> {
-    match result {
-        Ok((value, warnings)) => {
-            txn.commit().await?;
-            Ok(Outcome::Done { value, warnings })
-        }
-        Err(Flow::Reject(error)) => {
-            txn.rollback().await?;
-            Ok(Outcome::rejected(error))
-        }
-        Err(Flow::Duplicate) => {
-            txn.rollback().await?;
-            Err(TxError::App(AppError::InProgress))
-        }
-        Err(Flow::Db(err)) => Err(TxError::Db(err)),
-    }
-}
-
-/// Runs `$body` (a block using `$txn: &DatabaseTransaction` and returning a [`Body`]) in a
-/// write transaction, retried whole on contention. With an idempotency claim, the key is
-/// claimed first, in the same transaction, so the effect and the key commit together.
-///
-/// A macro rather than a function taking a closure: the body borrows both the transaction
-/// and the caller's arguments, which a closure-taking function cannot express while keeping
-/// the future `Send`.
-macro_rules! in_write_transaction {
-    ($db:expr, $claim:expr, |$txn:ident| $body:block) => {
-        retrying(|| async {
-            let transaction = begin_write($db).await?;
-            let result: Body<_> = async {
-                let $txn = &transaction;
-                if let Some(claim) = $claim
-                    && !idempotency::claim_in($txn, claim).await?
-                {
-                    return Err(Flow::Duplicate);
-                }
-                $body
-            }
-            .await;
-            settle(transaction, result).await
-        })
-        .await
-    };
-}
-
 /// `createCart`: a guest always gets a new cart and token; a user gets their one cart.
-pub async fn create_cart(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    items: &[AddLine],
-    settings: &CartSettings,
-    claim: Option<&Claim>,
-) -> AppResult<Outcome<Change>> {
-    in_write_transaction!(db, claim, |txn| {
-        let locked = match viewer {
-            Viewer::User(_) => lock::lock_or_create(txn, viewer, settings).await?,
-            Viewer::Guest(_) | Viewer::Anonymous => lock::create_guest_cart(txn, settings).await?,
+pub async fn create_cart(writer: &Writer<'_>, items: &[AddLine]) -> AppResult<Outcome<Change>> {
+    in_write_transaction!(writer, |txn| {
+        let locked = match writer.viewer {
+            Viewer::User(_) => lock::lock_or_create(txn, writer).await?,
+            Viewer::Guest(_) | Viewer::Anonymous => {
+                lock::check_version(0, writer.expected_version)?;
+                lock::create_guest_cart(txn, writer).await?
+            }
         };
         let mut warnings = Vec::new();
+        let mut events = Vec::new();
         for (i, line) in items.iter().enumerate() {
             let index = i.to_string();
-            let (_, warning) =
-                add_line(txn, &locked.cart, line, settings, &["items", &index]).await?;
-            warnings.extend(warning);
+            let added = add_line(txn, writer, &locked.cart, line, &["items", &index]).await?;
+            warnings.extend(added.warning);
+            events.push(added.event);
         }
-        if !items.is_empty() {
-            lock::touch(txn, &locked.cart, settings).await?;
+        if !items.is_empty() || locked.created {
+            lock::commit_change(txn, writer, &locked, events).await?;
         }
         Ok((change_of(&locked), warnings))
     })
@@ -152,63 +82,44 @@ pub async fn create_cart(
 
 /// `addToCart`: increments the matching line or adds a new one, creating the cart if needed.
 pub async fn add_to_cart(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
+    writer: &Writer<'_>,
     line: &AddLine,
-    settings: &CartSettings,
-    claim: Option<&Claim>,
 ) -> AppResult<Outcome<(Change, ItemChange)>> {
-    in_write_transaction!(db, claim, |txn| {
-        let locked = lock::lock_or_create(txn, viewer, settings).await?;
-        let (item_id, warning) = add_line(txn, &locked.cart, line, settings, &["input"]).await?;
-        lock::touch(txn, &locked.cart, settings).await?;
+    in_write_transaction!(writer, |txn| {
+        let locked = lock::lock_or_create(txn, writer).await?;
+        let added = add_line(txn, writer, &locked.cart, line, &["input"]).await?;
+        lock::commit_change(txn, writer, &locked, vec![added.event]).await?;
         Ok((
-            (change_of(&locked), ItemChange::Live(item_id)),
-            warning.into_iter().collect(),
+            (change_of(&locked), ItemChange::Live(added.item_id)),
+            added.warning.into_iter().collect(),
         ))
     })
 }
 
-/// Adds `line` to `cart` under the cart lock and returns the line's id.
-async fn add_line(
+/// What adding a line did.
+pub(super) struct Added {
+    pub item_id: String,
+    pub warning: Option<Warning>,
+    pub event: NewEvent,
+}
+
+/// Adds `line` to `cart` under the cart lock.
+pub(super) async fn add_line(
     txn: &DatabaseTransaction,
+    writer: &Writer<'_>,
     cart: &carts::Model,
     line: &AddLine,
-    settings: &CartSettings,
     prefix: &[&str],
-) -> Result<(String, Option<Warning>), Flow> {
+) -> Result<Added, Flow> {
+    let settings = writer.settings;
     let field = |last: &'static str| [prefix, &[last]].concat();
     let product = product_for(txn, &line.product, &field("product")).await?;
-    rules::check_available(&product, &field("product"))?;
-    rules::check_required_attributes(&product, &line.attributes, &field("attributes"))?;
-    if !product.currency.eq_ignore_ascii_case(&cart.currency) {
-        return Err(UserError::new(
-            ErrorCode::CurrencyMismatch,
-            &field("product"),
-            format!(
-                "{} is priced in {}, the cart in {}",
-                product.sku, product.currency, cart.currency
-            ),
-        )
-        .into());
-    }
+    rules::check_can_add(&product, &line.attributes, cart, prefix)?;
 
     let key = line.attributes.identity_key();
     let existing = live_line(txn, &cart.id, &product.id, &key).await?;
     if existing.is_none() {
-        let lines = cart_items::Entity::find()
-            .filter(cart_items::Column::CartId.eq(cart.id.as_str()))
-            .filter(cart_items::Column::Live.eq(true))
-            .count(txn)
-            .await?;
-        if lines >= u64::from(settings.limits.max_lines) {
-            return Err(UserError::new(
-                ErrorCode::CartLimitExceeded,
-                &field("product"),
-                format!("a cart holds at most {} lines", settings.limits.max_lines),
-            )
-            .into());
-        }
+        check_line_room(txn, &cart.id, settings, &field("product")).await?;
     }
     let held = existing.as_ref().map_or(0, |l| l.quantity);
     let desired = u64::from(held.unsigned_abs()) + u64::from(line.quantity.get());
@@ -216,17 +127,17 @@ async fn add_line(
         rules::settle_quantity(desired, &product, &settings.limits, &field("quantity"))?;
 
     let now = Utc::now();
+    let price = pricing::effective_price(&product);
     let id = match existing {
         // The line already holds more than the stock allows now: bring it down to the stock.
         Some(existing) if quantity <= existing.quantity => {
-            if quantity < existing.quantity {
-                set_quantity(txn, &existing.id, quantity).await?;
-            }
+            set_quantity(txn, &existing.id, quantity, price).await?;
             existing.id
         }
         _ => {
             // Insert, or increment the live line with the same identity: atomic on every
-            // backend, so a concurrent add can never be lost or duplicated.
+            // backend, so a concurrent add can never be lost or duplicated. The line takes
+            // the price the customer saw when adding.
             cart_items::Entity::insert(cart_items::ActiveModel {
                 id: Set(new_id()),
                 cart_id: Set(cart.id.clone()),
@@ -238,6 +149,7 @@ async fn add_line(
                 created_at: Set(now),
                 updated_at: Set(now),
                 deleted_at: Set(None),
+                added_unit_price_minor: Set(Some(price)),
             })
             .on_conflict(
                 OnConflict::columns([
@@ -252,6 +164,7 @@ async fn add_line(
                         .add(quantity - held),
                 )
                 .value(cart_items::Column::UpdatedAt, Expr::value(now))
+                .value(cart_items::Column::AddedUnitPriceMinor, Expr::value(price))
                 .to_owned(),
             )
             .exec_without_returning(txn)
@@ -266,13 +179,37 @@ async fn add_line(
                 .id
         }
     };
-    Ok((
-        id.clone(),
-        warning.map(|w| Warning {
-            target: Some(id),
+    Ok(Added {
+        event: NewEvent::line(EventKind::Added, &id, &product.id, quantity),
+        warning: warning.map(|w| Warning {
+            target: Some(id.clone()),
             ..w
         }),
-    ))
+        item_id: id,
+    })
+}
+
+/// Refuses a new line when the cart already holds the maximum number of lines.
+pub(super) async fn check_line_room(
+    txn: &impl ConnectionTrait,
+    cart_id: &str,
+    settings: &CartSettings,
+    field: &[&str],
+) -> Result<(), Flow> {
+    let lines = cart_items::Entity::find()
+        .filter(cart_items::Column::CartId.eq(cart_id))
+        .filter(cart_items::Column::Live.eq(true))
+        .count(txn)
+        .await?;
+    if lines >= u64::from(settings.limits.max_lines) {
+        return Err(UserError::new(
+            ErrorCode::CartLimitExceeded,
+            field,
+            format!("a cart holds at most {} lines", settings.limits.max_lines),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// A parsed `updateCartItem`.
@@ -286,26 +223,13 @@ pub struct UpdateLine {
 /// `updateCartItem`: sets an absolute quantity (0 removes the line) and optionally replaces
 /// the attributes. When new attributes make the line identical to another, the two merge.
 pub async fn update_item(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
+    writer: &Writer<'_>,
     update: &UpdateLine,
-    settings: &CartSettings,
-    claim: Option<&Claim>,
 ) -> AppResult<Outcome<(Change, ItemChange)>> {
-    in_write_transaction!(db, claim, |txn| {
-        let (locked, item, product) = locked_line(txn, viewer, &update.item_id).await?;
+    in_write_transaction!(writer, |txn| {
+        let (locked, item, product) = locked_line(txn, writer, &update.item_id).await?;
         if update.quantity.is_zero() {
-            soft_delete_line(txn, &item.id).await?;
-            lock::touch(txn, &locked.cart, settings).await?;
-            let removed = Line {
-                attributes: Attributes::from_json(&item.attributes),
-                item,
-                product,
-            };
-            return Ok((
-                (change_of(&locked), ItemChange::Removed(Box::new(removed))),
-                Vec::new(),
-            ));
+            return remove_locked_line(txn, writer, locked, item, product).await;
         }
         let product = product.ok_or_else(|| {
             UserError::new(
@@ -330,14 +254,21 @@ pub async fn update_item(
             + twin
                 .as_ref()
                 .map_or(0, |t| u64::from(t.quantity.unsigned_abs()));
-        let (quantity, warning) =
-            rules::settle_quantity(desired, &product, &settings.limits, &["input", "quantity"])?;
+        let (quantity, warning) = rules::settle_quantity(
+            desired,
+            &product,
+            &writer.settings.limits,
+            &["input", "quantity"],
+        )?;
 
+        let price = pricing::effective_price(&product);
+        let mut events = Vec::new();
         let kept_id = match twin {
             // The edited line becomes identical to `twin`: fold it into `twin`.
             Some(twin) => {
                 soft_delete_line(txn, &item.id).await?;
-                set_quantity(txn, &twin.id, quantity).await?;
+                set_quantity(txn, &twin.id, quantity, price).await?;
+                events.push(NewEvent::line(EventKind::Removed, &item.id, &product.id, 0));
                 twin.id
             }
             None => {
@@ -348,6 +279,7 @@ pub async fn update_item(
                         Expr::value(attributes.to_json()),
                     )
                     .col_expr(cart_items::Column::AttributesKey, Expr::value(key))
+                    .col_expr(cart_items::Column::AddedUnitPriceMinor, Expr::value(price))
                     .col_expr(cart_items::Column::UpdatedAt, Expr::value(Utc::now()))
                     .filter(cart_items::Column::Id.eq(item.id.as_str()))
                     .exec(txn)
@@ -355,7 +287,13 @@ pub async fn update_item(
                 item.id
             }
         };
-        lock::touch(txn, &locked.cart, settings).await?;
+        events.push(NewEvent::line(
+            EventKind::Updated,
+            &kept_id,
+            &product.id,
+            quantity,
+        ));
+        lock::commit_change(txn, writer, &locked, events).await?;
         let warnings = warning
             .map(|w| Warning {
                 target: Some(kept_id.clone()),
@@ -369,69 +307,65 @@ pub async fn update_item(
 
 /// `removeCartItem`: soft-deletes the line and reports it as it was.
 pub async fn remove_item(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
+    writer: &Writer<'_>,
     item_id: &CartItemId,
-    settings: &CartSettings,
-    claim: Option<&Claim>,
 ) -> AppResult<Outcome<(Change, ItemChange)>> {
-    in_write_transaction!(db, claim, |txn| {
-        let (locked, item, product) = locked_line(txn, viewer, item_id).await?;
-        soft_delete_line(txn, &item.id).await?;
-        lock::touch(txn, &locked.cart, settings).await?;
-        let removed = Line {
-            attributes: Attributes::from_json(&item.attributes),
-            item,
-            product,
-        };
-        Ok((
-            (change_of(&locked), ItemChange::Removed(Box::new(removed))),
-            Vec::new(),
-        ))
+    in_write_transaction!(writer, |txn| {
+        let (locked, item, product) = locked_line(txn, writer, item_id).await?;
+        remove_locked_line(txn, writer, locked, item, product).await
     })
+}
+
+/// Removes a line of the locked cart; the payload shows it as it was.
+async fn remove_locked_line(
+    txn: &DatabaseTransaction,
+    writer: &Writer<'_>,
+    locked: Locked,
+    item: cart_items::Model,
+    product: Option<products::Model>,
+) -> Body<(Change, ItemChange)> {
+    soft_delete_line(txn, &item.id).await?;
+    let event = NewEvent::line(EventKind::Removed, &item.id, &item.product_id, 0);
+    lock::commit_change(txn, writer, &locked, vec![event]).await?;
+    let removed = Line {
+        attributes: Attributes::from_json(&item.attributes),
+        item,
+        product,
+    };
+    Ok((
+        (change_of(&locked), ItemChange::Removed(Box::new(removed))),
+        Vec::new(),
+    ))
 }
 
 /// `clearCart`: soft-deletes every line and closes the cart; a guest's token stops working.
-pub async fn clear_cart(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    claim: Option<&Claim>,
-) -> AppResult<Outcome<Change>> {
-    in_write_transaction!(db, claim, |txn| {
-        let Some(locked) = lock::lock_existing(txn, viewer).await? else {
-            return Ok((
-                Change {
-                    cart_id: None,
-                    token: None,
-                },
-                Vec::new(),
-            ));
+pub async fn clear_cart(writer: &Writer<'_>) -> AppResult<Outcome<Change>> {
+    in_write_transaction!(writer, |txn| {
+        let closed = Change {
+            cart_id: None,
+            token: None,
         };
-        let now = Utc::now();
-        cart_items::Entity::update_many()
-            .col_expr(cart_items::Column::Live, Expr::value(Option::<bool>::None))
-            .col_expr(cart_items::Column::DeletedAt, Expr::value(now))
-            .col_expr(cart_items::Column::UpdatedAt, Expr::value(now))
-            .filter(cart_items::Column::CartId.eq(locked.cart.id.as_str()))
-            .filter(cart_items::Column::Live.eq(true))
-            .exec(txn)
-            .await?;
-        lock::close(txn, &locked.cart).await?;
-        Ok((
-            Change {
-                cart_id: None,
-                token: None,
-            },
-            Vec::new(),
-        ))
+        let Some(locked) = lock::lock_existing(txn, writer).await? else {
+            return Ok((closed, Vec::new()));
+        };
+        lock::close(
+            txn,
+            &locked.cart,
+            Closed::Cleared,
+            None,
+            &writer.actor(),
+            None,
+        )
+        .await?;
+        Ok((closed, Vec::new()))
     })
 }
 
-/// Locks the viewer's cart and finds one of its live lines with its product. A line of
+/// Locks the caller's cart and finds one of its live lines with its product. A line of
 /// another cart is reported exactly like a line that does not exist.
 async fn locked_line(
     txn: &DatabaseTransaction,
-    viewer: &Viewer,
+    writer: &Writer<'_>,
     item_id: &CartItemId,
 ) -> Result<(Locked, cart_items::Model, Option<products::Model>), Flow> {
     let not_found = || {
@@ -441,7 +375,7 @@ async fn locked_line(
             "no such line in your cart",
         )
     };
-    let locked = lock::lock_existing(txn, viewer)
+    let locked = lock::lock_existing(txn, writer)
         .await?
         .ok_or_else(not_found)?;
     let (item, product) = cart_items::Entity::find()
@@ -455,7 +389,7 @@ async fn locked_line(
     Ok((locked, item, product))
 }
 
-async fn product_for(
+pub(super) async fn product_for(
     txn: &impl ConnectionTrait,
     reference: &ProductRef,
     field: &[&str],
@@ -470,7 +404,7 @@ async fn product_for(
     })
 }
 
-async fn live_line(
+pub(super) async fn live_line(
     txn: &impl ConnectionTrait,
     cart_id: &str,
     product_id: &str,
@@ -485,13 +419,16 @@ async fn live_line(
         .await
 }
 
-async fn set_quantity(
+/// Sets a line's quantity and re-prices it at `price` (the customer just set it).
+pub(super) async fn set_quantity(
     txn: &impl ConnectionTrait,
     item_id: &str,
     quantity: i32,
+    price: i64,
 ) -> Result<(), DbErr> {
     cart_items::Entity::update_many()
         .col_expr(cart_items::Column::Quantity, Expr::value(quantity))
+        .col_expr(cart_items::Column::AddedUnitPriceMinor, Expr::value(price))
         .col_expr(cart_items::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(cart_items::Column::Id.eq(item_id))
         .exec(txn)
@@ -499,7 +436,10 @@ async fn set_quantity(
     Ok(())
 }
 
-async fn soft_delete_line(txn: &impl ConnectionTrait, item_id: &str) -> Result<(), DbErr> {
+pub(super) async fn soft_delete_line(
+    txn: &impl ConnectionTrait,
+    item_id: &str,
+) -> Result<(), DbErr> {
     let now = Utc::now();
     cart_items::Entity::update_many()
         .col_expr(cart_items::Column::Live, Expr::value(Option::<bool>::None))
@@ -511,7 +451,7 @@ async fn soft_delete_line(txn: &impl ConnectionTrait, item_id: &str) -> Result<(
     Ok(())
 }
 
-fn change_of(locked: &Locked) -> Change {
+pub(super) fn change_of(locked: &Locked) -> Change {
     Change {
         cart_id: Some(locked.cart.id.clone()),
         token: locked.token.clone(),

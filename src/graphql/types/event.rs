@@ -1,0 +1,87 @@
+//! `CartEvent`: one entry of a cart's history.
+
+use async_graphql::{Enum, ID, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use crate::{entity::cart_events, service::cart::EventKind};
+
+/// What happened to a cart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+pub enum CartEventKind {
+    /// The cart was opened.
+    Created,
+    /// A line was added or its quantity increased by an add.
+    Added,
+    /// A line's quantity or attributes were set.
+    Updated,
+    /// A line was removed.
+    Removed,
+    /// The cart was emptied and closed by `clearCart`.
+    Cleared,
+    /// A guest cart was merged: on the user's cart, what came in; on the guest cart, where
+    /// it went.
+    Merged,
+    /// `syncCart` replaced the lines.
+    Synced,
+    /// The cart's attributes or note changed.
+    AttributesUpdated,
+    /// The cart expired after its time without changes and was closed.
+    Expired,
+}
+
+impl From<EventKind> for CartEventKind {
+    fn from(kind: EventKind) -> Self {
+        match kind {
+            EventKind::Created => Self::Created,
+            EventKind::Added => Self::Added,
+            EventKind::Updated => Self::Updated,
+            EventKind::Removed => Self::Removed,
+            EventKind::Cleared => Self::Cleared,
+            EventKind::Merged => Self::Merged,
+            EventKind::Synced => Self::Synced,
+            EventKind::AttributesUpdated => Self::AttributesUpdated,
+            EventKind::Expired => Self::Expired,
+        }
+    }
+}
+
+/// One change in a cart's history. The history is append-only: it is kept while the cart is
+/// kept, including after the cart is cleared, merged or expired.
+#[derive(Clone, Debug, SimpleObject)]
+pub struct CartEvent {
+    /// The event's id.
+    pub id: ID,
+    /// What happened.
+    pub kind: CartEventKind,
+    /// The cart's `version` once this change was committed.
+    pub version: i64,
+    /// Who did it: `user:<id>`, `guest`, `anonymous` or `system` (expiry).
+    pub actor: String,
+    /// The line concerned, for line events.
+    pub item_id: Option<ID>,
+    /// The line's product, for line events.
+    pub product_id: Option<ID>,
+    /// The line's quantity after the change (0 once removed), for line events.
+    pub quantity: Option<i32>,
+    /// More about the change, for people (e.g. the merge strategy and the other cart).
+    pub detail: Option<String>,
+    /// When it happened.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<cart_events::Model> for CartEvent {
+    fn from(row: cart_events::Model) -> Self {
+        Self {
+            id: ID(row.id),
+            // Rows are written by this service only; an unknown kind cannot occur.
+            kind: EventKind::parse(&row.kind).map_or(CartEventKind::Updated, CartEventKind::from),
+            version: row.version,
+            actor: row.actor,
+            item_id: row.item_id.map(ID),
+            product_id: row.product_id.map(ID),
+            quantity: row.quantity,
+            detail: row.detail,
+            created_at: row.created_at,
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! The append-only history of a cart: every committed change writes its events in the same
+//! transaction, stamped with the version the change produced.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+
+use crate::{domain::ids::new_id, entity::cart_events, error::AppResult};
+
+/// What happened to a cart. Each has a stable GraphQL name (`CartEventKind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    Created,
+    Added,
+    Updated,
+    Removed,
+    Cleared,
+    Merged,
+    Synced,
+    AttributesUpdated,
+    Expired,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "CREATED",
+            Self::Added => "ADDED",
+            Self::Updated => "UPDATED",
+            Self::Removed => "REMOVED",
+            Self::Cleared => "CLEARED",
+            Self::Merged => "MERGED",
+            Self::Synced => "SYNCED",
+            Self::AttributesUpdated => "ATTRIBUTES_UPDATED",
+            Self::Expired => "EXPIRED",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [
+            Self::Created,
+            Self::Added,
+            Self::Updated,
+            Self::Removed,
+            Self::Cleared,
+            Self::Merged,
+            Self::Synced,
+            Self::AttributesUpdated,
+            Self::Expired,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == raw)
+    }
+}
+
+/// An event about to be written.
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub kind: EventKind,
+    pub item_id: Option<String>,
+    pub product_id: Option<String>,
+    /// The line's quantity after the change (0 once removed).
+    pub quantity: Option<i32>,
+    pub detail: Option<String>,
+}
+
+impl NewEvent {
+    /// An event about the cart as a whole.
+    pub fn cart(kind: EventKind, detail: Option<String>) -> Self {
+        Self {
+            kind,
+            item_id: None,
+            product_id: None,
+            quantity: None,
+            detail,
+        }
+    }
+
+    /// An event about one line and the quantity it ended with.
+    pub fn line(kind: EventKind, item_id: &str, product_id: &str, quantity: i32) -> Self {
+        Self {
+            kind,
+            item_id: Some(item_id.to_owned()),
+            product_id: Some(product_id.to_owned()),
+            quantity: Some(quantity),
+            detail: None,
+        }
+    }
+}
+
+/// Writes `events` for `cart_id` at `version`, in one statement.
+pub(super) async fn append(
+    txn: &impl ConnectionTrait,
+    cart_id: &str,
+    version: i64,
+    actor: &str,
+    events: Vec<NewEvent>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let rows = events.into_iter().map(|event| cart_events::ActiveModel {
+        id: Set(new_id()),
+        cart_id: Set(cart_id.to_owned()),
+        version: Set(version),
+        kind: Set(event.kind.as_str().to_owned()),
+        actor: Set(actor.to_owned()),
+        item_id: Set(event.item_id),
+        product_id: Set(event.product_id),
+        quantity: Set(event.quantity),
+        detail: Set(event.detail),
+        created_at: Set(now),
+    });
+    cart_events::Entity::insert_many(rows)
+        .exec_without_returning(txn)
+        .await?;
+    Ok(())
+}
+
+/// Where a page of events starts: after this (version, id).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventCursor {
+    pub version: i64,
+    pub id: String,
+}
+
+impl EventCursor {
+    pub fn encode(&self) -> String {
+        format!("{}:{}", self.version, self.id)
+    }
+
+    pub fn decode(raw: &str) -> Option<Self> {
+        let (version, id) = raw.split_once(':')?;
+        Some(Self {
+            version: version.parse().ok()?,
+            id: crate::domain::CartItemId::parse(id)?.0,
+        })
+    }
+}
+
+/// Up to `limit` events of `cart_id`, oldest first, after `after`.
+pub async fn events_page(
+    db: &impl ConnectionTrait,
+    cart_id: &str,
+    after: Option<&EventCursor>,
+    limit: u64,
+) -> AppResult<Vec<cart_events::Model>> {
+    let mut query = cart_events::Entity::find().filter(cart_events::Column::CartId.eq(cart_id));
+    if let Some(after) = after {
+        query = query.filter(
+            Condition::any()
+                .add(cart_events::Column::Version.gt(after.version))
+                .add(
+                    Condition::all()
+                        .add(cart_events::Column::Version.eq(after.version))
+                        .add(cart_events::Column::Id.gt(after.id.as_str())),
+                ),
+        );
+    }
+    Ok(query
+        .order_by_asc(cart_events::Column::Version)
+        .order_by_asc(cart_events::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}

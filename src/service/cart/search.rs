@@ -1,0 +1,364 @@
+//! The admin cart search: whitelisted filters, multi-key ordering and keyset pagination.
+//! Every value reaches SQL as a bound parameter; column names come from the enums below, never
+//! from the client.
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement},
+};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    entity::{cart_items, carts, products},
+    error::{AppError, AppResult},
+};
+
+/// Which carts to list. Every field narrows the result; all are optional.
+#[derive(Clone, Debug, Default)]
+pub struct CartFilter {
+    pub user_ids: Option<Vec<String>>,
+    /// `Some(true)`: guest carts only; `Some(false)`: user carts only.
+    pub guest: Option<bool>,
+    pub status: CartStatus,
+    /// Holds a line of any of these products.
+    pub product_ids: Option<Vec<String>>,
+    /// Holds a line of any of these SKUs.
+    pub skus: Option<Vec<String>>,
+    /// Holds a line carrying this attribute (key, value).
+    pub line_attribute: Option<(String, String)>,
+    /// Carries this cart attribute (key, value).
+    pub cart_attribute: Option<(String, String)>,
+    pub updated_after: Option<DateTime<Utc>>,
+    pub updated_before: Option<DateTime<Utc>>,
+    pub is_empty: Option<bool>,
+    /// Has lines but no change for this many hours.
+    pub abandoned_for_hours: Option<u32>,
+    /// Free text: a user id, SKU or product name containing it (case-insensitive).
+    pub search: Option<String>,
+}
+
+/// Open carts, closed ones (cleared, merged, expired), or both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CartStatus {
+    #[default]
+    Open,
+    Closed,
+    Any,
+}
+
+/// A sort key of the cart list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OrderField {
+    UpdatedAt,
+    CreatedAt,
+    Version,
+}
+
+/// One sort key and its direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartOrder {
+    pub field: OrderField,
+    pub descending: bool,
+}
+
+/// Where a page starts: the sort-key values and id of the last cart of the previous page,
+/// with the ordering they belong to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartCursor {
+    order: Vec<CartOrder>,
+    keys: Vec<KeyValue>,
+    id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+enum KeyValue {
+    Time(DateTime<Utc>),
+    Int(i64),
+}
+
+impl CartCursor {
+    fn of(cart: &carts::Model, order: &[CartOrder]) -> Self {
+        Self {
+            order: order.to_vec(),
+            keys: order.iter().map(|o| key_value(cart, o.field)).collect(),
+            id: cart.id.clone(),
+        }
+    }
+
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    /// Reads a cursor back; it must have been made for the same ordering.
+    pub fn decode(raw: &str, order: &[CartOrder]) -> AppResult<Self> {
+        let invalid = || AppError::BadUserInput("`after` is not a cursor of this list".into());
+        let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| invalid())?;
+        let cursor: Self = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+        if cursor.order != order || cursor.keys.len() != order.len() {
+            return Err(AppError::BadUserInput(
+                "`after` belongs to a different `orderBy`".into(),
+            ));
+        }
+        Ok(cursor)
+    }
+}
+
+fn key_value(cart: &carts::Model, field: OrderField) -> KeyValue {
+    match field {
+        OrderField::UpdatedAt => KeyValue::Time(cart.updated_at),
+        OrderField::CreatedAt => KeyValue::Time(cart.created_at),
+        OrderField::Version => KeyValue::Int(cart.version),
+    }
+}
+
+fn column(field: OrderField) -> carts::Column {
+    match field {
+        OrderField::UpdatedAt => carts::Column::UpdatedAt,
+        OrderField::CreatedAt => carts::Column::CreatedAt,
+        OrderField::Version => carts::Column::Version,
+    }
+}
+
+/// The default and the tie-breaker: most recently updated first.
+pub fn default_order() -> Vec<CartOrder> {
+    vec![CartOrder {
+        field: OrderField::UpdatedAt,
+        descending: true,
+    }]
+}
+
+/// One page of carts, and whether more follow.
+pub async fn search_carts(
+    db: &impl ConnectionTrait,
+    filter: &CartFilter,
+    order: &[CartOrder],
+    after: Option<&CartCursor>,
+    limit: u64,
+) -> AppResult<(Vec<carts::Model>, bool, Vec<String>)> {
+    let mut query = carts::Entity::find().filter(condition(filter, Utc::now()));
+    if let Some(after) = after {
+        query = query.filter(after_condition(after));
+    }
+    for key in order {
+        let direction = if key.descending {
+            Order::Desc
+        } else {
+            Order::Asc
+        };
+        query = query.order_by(column(key.field), direction);
+    }
+    let mut rows = query
+        .order_by_asc(carts::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let has_next = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let cursors = rows
+        .iter()
+        .map(|cart| CartCursor::of(cart, order).encode())
+        .collect();
+    Ok((rows, has_next, cursors))
+}
+
+/// How many carts match `filter`.
+pub async fn count_carts(db: &impl ConnectionTrait, filter: &CartFilter) -> AppResult<u64> {
+    Ok(carts::Entity::find()
+        .filter(condition(filter, Utc::now()))
+        .count(db)
+        .await?)
+}
+
+/// "After the cursor" in the list's order: the lexicographic comparison
+/// `(k1, …, kn, id) > (v1, …, vn, vid)`, spelled out so each key keeps its own direction.
+fn after_condition(after: &CartCursor) -> Condition {
+    let mut any = Condition::any();
+    let mut equal_so_far = Condition::all();
+    for (key, value) in after.order.iter().zip(&after.keys) {
+        let col = Expr::col((carts::Entity, column(key.field)));
+        let value = match value {
+            KeyValue::Time(t) => Expr::value(*t),
+            KeyValue::Int(i) => Expr::value(*i),
+        };
+        let beyond = match key.descending {
+            true => col.clone().lt(value.clone()),
+            false => col.clone().gt(value.clone()),
+        };
+        any = any.add(equal_so_far.clone().add(beyond));
+        equal_so_far = equal_so_far.add(col.eq(value));
+    }
+    any.add(equal_so_far.add(carts::Column::Id.gt(after.id.as_str())))
+}
+
+/// The filter as one condition on `carts`.
+fn condition(filter: &CartFilter, now: DateTime<Utc>) -> Condition {
+    let mut all = Condition::all();
+    all = match filter.status {
+        CartStatus::Open => all.add(carts::Column::Live.eq(true)),
+        CartStatus::Closed => all.add(carts::Column::Live.is_null()),
+        CartStatus::Any => all,
+    };
+    if let Some(ids) = &filter.user_ids {
+        all = all.add(carts::Column::UserId.is_in(ids.iter().cloned()));
+    }
+    match filter.guest {
+        Some(true) => all = all.add(carts::Column::UserId.is_null()),
+        Some(false) => all = all.add(carts::Column::UserId.is_not_null()),
+        None => {}
+    }
+    if let Some(ids) = &filter.product_ids {
+        let lines = lines_of_cart()
+            .and_where(
+                Expr::col((cart_items::Entity, cart_items::Column::ProductId))
+                    .is_in(ids.iter().cloned()),
+            )
+            .to_owned();
+        all = all.add(Expr::exists(lines));
+    }
+    if let Some(skus) = &filter.skus {
+        let lines = lines_with_products()
+            .and_where(
+                Expr::col((products::Entity, products::Column::Sku)).is_in(skus.iter().cloned()),
+            )
+            .to_owned();
+        all = all.add(Expr::exists(lines));
+    }
+    if let Some((key, value)) = &filter.line_attribute {
+        let lines = lines_of_cart()
+            .and_where(
+                Expr::col((cart_items::Entity, cart_items::Column::Attributes))
+                    .like(attribute_pattern(key, value)),
+            )
+            .to_owned();
+        all = all.add(Expr::exists(lines));
+    }
+    if let Some((key, value)) = &filter.cart_attribute {
+        all = all.add(carts::Column::Attributes.like(attribute_pattern(key, value)));
+    }
+    if let Some(after) = filter.updated_after {
+        all = all.add(carts::Column::UpdatedAt.gt(after));
+    }
+    if let Some(before) = filter.updated_before {
+        all = all.add(carts::Column::UpdatedAt.lt(before));
+    }
+    match filter.is_empty {
+        Some(true) => all = all.add(Expr::not_exists(lines_of_cart())),
+        Some(false) => all = all.add(Expr::exists(lines_of_cart())),
+        None => {}
+    }
+    if let Some(hours) = filter.abandoned_for_hours {
+        all = all
+            .add(Expr::exists(lines_of_cart()))
+            .add(carts::Column::UpdatedAt.lt(now - Duration::hours(i64::from(hours))));
+    }
+    if let Some(term) = &filter.search {
+        let pattern = || contains_pattern(&term.to_lowercase());
+        let lower = |col: Expr| Expr::expr(Func::lower(col));
+        let lines = lines_with_products()
+            .cond_where(
+                Condition::any()
+                    .add(
+                        lower(Expr::col((products::Entity, products::Column::Sku))).like(pattern()),
+                    )
+                    .add(
+                        lower(Expr::col((products::Entity, products::Column::Name)))
+                            .like(pattern()),
+                    ),
+            )
+            .to_owned();
+        all = all.add(
+            Condition::any()
+                .add(lower(Expr::col((carts::Entity, carts::Column::UserId))).like(pattern()))
+                .add(Expr::exists(lines)),
+        );
+    }
+    all
+}
+
+/// `SELECT 1 FROM cart_items WHERE` the line belongs to the outer cart and counts: a live
+/// line, or a line closed together with its cart (same `deleted_at`).
+fn lines_of_cart() -> SelectStatement {
+    Query::select()
+        .expr(Expr::val(1))
+        .from(cart_items::Entity)
+        .and_where(
+            Expr::col((cart_items::Entity, cart_items::Column::CartId))
+                .equals((carts::Entity, carts::Column::Id)),
+        )
+        .cond_where(
+            Condition::any()
+                .add(Expr::col((cart_items::Entity, cart_items::Column::Live)).eq(true))
+                .add(
+                    Expr::col((cart_items::Entity, cart_items::Column::DeletedAt))
+                        .equals((carts::Entity, carts::Column::DeletedAt)),
+                ),
+        )
+        .to_owned()
+}
+
+/// [`lines_of_cart`] joined with their products.
+fn lines_with_products() -> SelectStatement {
+    lines_of_cart()
+        .inner_join(
+            products::Entity,
+            Expr::col((products::Entity, products::Column::Id))
+                .equals((cart_items::Entity, cart_items::Column::ProductId)),
+        )
+        .to_owned()
+}
+
+const LIKE_ESCAPE: char = '!';
+
+fn escape_like(raw: &str) -> String {
+    raw.chars()
+        .flat_map(|c| match c {
+            '!' | '%' | '_' => vec![LIKE_ESCAPE, c],
+            c => vec![c],
+        })
+        .collect()
+}
+
+fn contains_pattern(term: &str) -> LikeExpr {
+    LikeExpr::new(format!("%{}%", escape_like(term))).escape(LIKE_ESCAPE)
+}
+
+/// Attributes are stored as canonical JSON (`{"key":"value",…}`), so a pair is present
+/// exactly when its JSON spelling `"key":"value"` occurs in the text: quotes inside values
+/// are escaped, so the spelling cannot straddle two entries.
+fn attribute_pattern(key: &str, value: &str) -> LikeExpr {
+    let json = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    contains_pattern(&format!("{}:{}", json(key), json(value)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(escape_like("50%_off!"), "50!%!_off!!");
+    }
+
+    #[test]
+    fn cursors_round_trip_and_refuse_another_order() {
+        let order = default_order();
+        let cursor = CartCursor {
+            order: order.clone(),
+            keys: vec![KeyValue::Time(Utc::now())],
+            id: "c1".into(),
+        };
+        assert_eq!(
+            CartCursor::decode(&cursor.encode(), &order).ok(),
+            Some(cursor.clone())
+        );
+        let other = vec![CartOrder {
+            field: OrderField::Version,
+            descending: false,
+        }];
+        assert!(CartCursor::decode(&cursor.encode(), &other).is_err());
+        assert!(CartCursor::decode("not a cursor", &order).is_err());
+    }
+}
