@@ -227,6 +227,16 @@ async fn purge_hard_deletes_only_what_is_past_retention() {
     );
     assert_eq!(app.scalar("SELECT COUNT(*) FROM carts").await, 1);
     assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM cart_events WHERE cart_id NOT IN (SELECT id FROM carts)")
+            .await,
+        0,
+        "the purged cart's history goes with it"
+    );
+    assert!(
+        app.scalar("SELECT COUNT(*) FROM cart_events").await >= 3,
+        "the kept cart's stays"
+    );
+    assert_eq!(
         app.scalar("SELECT COUNT(*) FROM cart_items").await,
         2,
         "the fresh removal stays until it ages"

@@ -266,6 +266,14 @@ async fn guest_cart_creation_is_rate_limited() {
     assert_eq!(status, 429);
     assert_eq!(top_level_code(&body), "RATE_LIMITED");
     assert_eq!(app.scalar("SELECT COUNT(*) FROM carts").await, 2);
+    // Every mutation that opens a cart for an anonymous caller counts.
+    for other in [
+        "mutation { syncCart(items: []) { cart { id } } }",
+        "mutation { updateCartAttributes(attributes: []) { cart { id } } }",
+    ] {
+        assert_eq!(app.post(&Who::Anonymous, other, json!({})).await.0, 429);
+    }
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM carts").await, 2);
     // A signed-in user's cart is not a guest cart.
     assert_eq!(
         app.post(&Who::User("u".into()), open, json!({})).await.0,

@@ -115,6 +115,31 @@ async fn an_expired_guest_cart_reads_as_none_refuses_writes_and_is_swept_once() 
     assert!(fresh["cart"]["token"].is_string());
 }
 
+/// The server's own background sweeper closes expired carts (polled for at most 10 s).
+#[tokio::test]
+async fn the_background_sweeper_closes_expired_carts() {
+    let app = TestApp::spawn_with(&[("CARTQL_SWEEP_INTERVAL", "1s")]).await;
+    let guest = app.new_guest().await;
+    app.add(&guest, "TEE", 1).await;
+    expire_every_cart(&app).await;
+    let mut open = 1;
+    for _ in 0..100 {
+        open = app
+            .scalar("SELECT COUNT(*) FROM carts WHERE live IS NOT NULL")
+            .await;
+        if open == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(open, 0, "the sweeper closed the expired cart");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM carts WHERE closed_reason = 'EXPIRED'")
+            .await,
+        1
+    );
+}
+
 #[tokio::test]
 async fn a_user_whose_cart_expired_gets_a_new_one() {
     let app = TestApp::spawn().await;

@@ -30,7 +30,10 @@ pub(super) fn rate_limited(
             .any(|item| match &item.node {
                 Selection::Field(field) => match field.node.name.node.as_str() {
                     "createCart" => !user,
-                    "addToCart" => matches!(viewer, Viewer::Anonymous),
+                    // Without any credential these open a guest cart too.
+                    "addToCart" | "syncCart" | "updateCartAttributes" => {
+                        matches!(viewer, Viewer::Anonymous)
+                    }
                     _ => false,
                 },
                 _ => false,
