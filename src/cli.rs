@@ -53,8 +53,9 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL, sorted) as committed in schema.graphql.
     Schema,
-    /// Hard-delete soft-deleted carts and lines, and expired guest carts, older than
-    /// CARTQL_RETENTION, and expired idempotency keys.
+    /// Close carts past their expiry (as the server's sweeper does), then hard-delete
+    /// soft-deleted carts and lines (with their history) older than CARTQL_RETENTION, and
+    /// expired idempotency keys.
     Purge,
 }
 
@@ -173,7 +174,7 @@ fn print_dev_banner(app: &crate::App, url: &str) -> anyhow::Result<()> {
          GraphiQL: {url}\n\n\
          Paste into GraphiQL's Headers tab to act as user `dev-user`:\n\
          {{\"Authorization\": \"Bearer {user}\"}}\n\n\
-         Admin token (user `dev-admin`, for upsertProducts):\n\
+         Admin token (user `dev-admin`, for upsertProducts and carts):\n\
          {{\"Authorization\": \"Bearer {admin}\"}}\n\n\
          Without a header you are a guest: createCart returns a token to send as X-Cart-Token.\n"
     );
