@@ -53,6 +53,13 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
     Database::connect(options).await
 }
 
+/// The instants every backend's timestamp columns can hold: MySQL's TIMESTAMP stops at
+/// 2038-01-19 (and starts at 1970), so later expiries are stored as this span's end.
+pub fn timestamp_span() -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+    let at = |secs| chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default();
+    (at(86_400), at(2_147_000_000))
+}
+
 /// Brings the schema up to date.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await

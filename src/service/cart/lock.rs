@@ -219,8 +219,13 @@ fn new_cart(
     }
 }
 
+/// `now + ttl`, within what every backend can store.
 fn after(now: DateTime<Utc>, ttl: std::time::Duration) -> DateTime<Utc> {
-    now + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(30))
+    let latest = crate::db::timestamp_span().1;
+    chrono::Duration::from_std(ttl)
+        .ok()
+        .and_then(|ttl| now.checked_add_signed(ttl))
+        .map_or(latest, |at| Ord::min(at, latest))
 }
 
 fn is_expired(cart: &carts::Model, now: DateTime<Utc>) -> bool {

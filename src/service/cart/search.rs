@@ -240,7 +240,7 @@ fn condition(filter: &CartFilter, now: DateTime<Utc>) -> Condition {
     }
     // MySQL's TIMESTAMP only holds 1970–2038 and compares a value outside it as zero. No
     // cart was changed outside that span, so such a bound cuts nothing and is left out.
-    let (earliest, latest) = timestamp_span();
+    let (earliest, latest) = crate::db::timestamp_span();
     if let Some(after) = filter.updated_after.filter(|t| *t > earliest) {
         all = all.add(carts::Column::UpdatedAt.gt(Ord::min(after, latest)));
     }
@@ -279,12 +279,6 @@ fn condition(filter: &CartFilter, now: DateTime<Utc>) -> Condition {
         );
     }
     all
-}
-
-/// The instants every backend's timestamp column can hold.
-fn timestamp_span() -> (DateTime<Utc>, DateTime<Utc>) {
-    let at = |secs| DateTime::from_timestamp(secs, 0).unwrap_or_default();
-    (at(86_400), at(2_147_000_000))
 }
 
 /// `SELECT 1 FROM cart_items WHERE` the line belongs to the outer cart and counts: a live
