@@ -296,16 +296,9 @@ async fn cart_after(ctx: &Context<'_>, change: Change) -> Result<Option<Cart>, A
 
 /// The caller's cart as it stands, for the payload of a refused mutation.
 async fn current_cart(ctx: &Context<'_>) -> Result<Option<Cart>, AppError> {
-    let db = &ctx.state().db;
-    let viewer = ctx.viewer();
-    let Some(found) = cart::find_cart(db, viewer).await? else {
+    let Some(view) = cart::viewer_cart(&ctx.state().db, ctx.viewer()).await? else {
         return Ok(None);
     };
-    let token = match viewer {
-        Viewer::Guest(token) => Some(token.expose().to_owned()),
-        _ => None,
-    };
-    let view = cart::load_view(db, found, token).await?;
     Ok(Some(
         Cart::new(ctx, view, ctx.look_ahead().field("cart")).await,
     ))

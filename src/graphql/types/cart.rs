@@ -10,7 +10,6 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     domain::{Currency, ProductId, ShopId},
-    entity::products,
     error::AppError,
     graphql::{
         context::ContextExt,
@@ -51,7 +50,7 @@ impl Cart {
         let product_nodes = selection.field("items").field("nodes").field("product");
         let wants = |name: &str| product.field(name).exists() || product_nodes.field(name).exists();
         if wants("shop") {
-            prime_shops(ctx, &products).await;
+            feed_shops(ctx, &view).await;
         }
         if wants("media") {
             let keys = products.iter().map(|p| MediaOf(ProductId(p.id.clone())));
@@ -285,15 +284,25 @@ impl From<crate::service::pricing::CartCost> for CartCost {
     }
 }
 
-/// Loads the shops of `products` in one batch into the request's loader cache.
-pub async fn prime_shops(ctx: &Context<'_>, products: &[products::Model]) {
-    let shop_ids: Vec<ShopId> = products
+/// Puts the shops the cart read joined into the request's loader cache, and loads in one
+/// batch any the read did not bring (a view built without the join).
+pub async fn feed_shops(ctx: &Context<'_>, view: &CartView) {
+    let loaders = ctx.loaders();
+    let known = view
+        .lines
         .iter()
-        .filter_map(|p| p.shop_id.clone())
+        .filter_map(|l| l.shop.clone())
+        .map(|shop| (ShopId(shop.id.clone()), shop));
+    loaders.feed_many(known).await;
+    let missing: Vec<ShopId> = view
+        .lines
+        .iter()
+        .filter(|l| l.shop.is_none())
+        .filter_map(|l| l.product.as_ref()?.shop_id.clone())
         .map(ShopId)
         .collect();
-    if !shop_ids.is_empty() {
+    if !missing.is_empty() {
         // A failure here surfaces again, with its code, where the field is resolved.
-        let _ = ctx.loaders().load_many(shop_ids).await;
+        let _ = loaders.load_many(missing).await;
     }
 }

@@ -8,7 +8,7 @@ mod payload;
 mod product;
 mod summary;
 
-pub use cart::{Cart, CartCost, prime_shops};
+pub use cart::{Cart, CartCost, feed_shops};
 pub use cart_item::{Attribute, CartItem};
 pub use event::{CartEvent, CartEventKind};
 pub use money::Money;

@@ -32,7 +32,7 @@ pub use search::{
 };
 pub use sync::sync_cart;
 pub use txn::Writer;
-pub use view::{CartView, Line, find_cart, load_view, load_views, view_by_id};
+pub use view::{CartView, Line, load_views, view_by_id, viewer_cart};
 pub use write::{
     AddLine, Change, ItemChange, UpdateLine, add_to_cart, clear_cart, create_cart, remove_item,
     update_item,

@@ -1,14 +1,16 @@
-//! Reading a cart: one statement for the cart, one for its lines joined with their products.
+//! Reading a cart: one statement for the cart with its lines, their products and shops.
 
 use chrono::Utc;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable,
+    QueryFilter, QueryOrder, QueryTrait, Select,
+    sea_query::{Alias, Expr, ExprTrait, JoinType, Order, SelectStatement},
 };
 
 use crate::{
     auth::Viewer,
     domain::{Attributes, Currency, Money},
-    entity::{cart_items, carts, products},
+    entity::{cart_items, carts, products, shops},
     error::AppResult,
     service::{CartSettings, Warning, WarningCode, pricing},
 };
@@ -22,12 +24,14 @@ pub struct CartView {
     pub token: Option<String>,
 }
 
-/// A live line with its product (absent if the product vanished from the catalog).
+/// A live line with its product (absent if the product vanished from the catalog) and, when
+/// the read joined it, the product's shop.
 #[derive(Clone, Debug)]
 pub struct Line {
     pub item: cart_items::Model,
     pub attributes: Attributes,
     pub product: Option<products::Model>,
+    pub shop: Option<shops::Model>,
 }
 
 impl Line {
@@ -131,40 +135,109 @@ fn live_cart_query(viewer: &Viewer) -> Option<Select<carts::Entity>> {
     }
 }
 
-/// The viewer's live cart row, if any.
-pub async fn find_cart(
+/// The viewer's open cart with its lines, their products and their shops, read in one
+/// statement; `None` for anonymous callers and callers without a cart.
+pub async fn viewer_cart(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
-) -> AppResult<Option<carts::Model>> {
-    match live_cart_query(viewer) {
-        Some(query) => Ok(query.one(db).await?),
-        None => Ok(None),
-    }
+) -> AppResult<Option<CartView>> {
+    let Some(query) = live_cart_query(viewer) else {
+        return Ok(None);
+    };
+    let token = match viewer {
+        Viewer::Guest(token) => Some(token.expose().to_owned()),
+        _ => None,
+    };
+    read_joined(db, query.into_query(), token).await
 }
 
-/// Loads the live lines of `cart` with their products, oldest line first.
-pub async fn load_view(
+/// The live cart `cart_id` with its lines, after a mutation.
+pub async fn view_by_id(
     db: &impl ConnectionTrait,
-    cart: carts::Model,
+    cart_id: &str,
     token: Option<String>,
-) -> AppResult<CartView> {
-    let rows = cart_items::Entity::find()
-        .filter(cart_items::Column::CartId.eq(cart.id.as_str()))
-        .filter(cart_items::Column::Live.eq(true))
-        .find_also_related(products::Entity)
-        .order_by_asc(cart_items::Column::CreatedAt)
-        .order_by_asc(cart_items::Column::Id)
-        .all(db)
-        .await?;
-    let lines = rows
-        .into_iter()
-        .map(|(item, product)| Line {
+) -> AppResult<Option<CartView>> {
+    let query = carts::Entity::find_by_id(cart_id.to_owned())
+        .filter(carts::Column::Live.eq(true))
+        .into_query();
+    read_joined(db, query, token).await
+}
+
+/// Runs `cart_query` (a `SELECT` of carts narrowed to one cart) extended with the cart's live
+/// lines, their products and shops as LEFT JOINs: one round trip for the whole view. Each
+/// table's columns are aliased with a prefix so the rows split back into models.
+async fn read_joined(
+    db: &impl ConnectionTrait,
+    mut cart_query: SelectStatement,
+    token: Option<String>,
+) -> AppResult<Option<CartView>> {
+    cart_query.clear_selects();
+    select_prefixed::<carts::Entity>(&mut cart_query, CART);
+    select_prefixed::<cart_items::Entity>(&mut cart_query, ITEM);
+    select_prefixed::<products::Entity>(&mut cart_query, PRODUCT);
+    select_prefixed::<shops::Entity>(&mut cart_query, SHOP);
+    cart_query
+        .join(
+            JoinType::LeftJoin,
+            cart_items::Entity,
+            Condition::all()
+                .add(
+                    Expr::col((cart_items::Entity, cart_items::Column::CartId))
+                        .equals((carts::Entity, carts::Column::Id)),
+                )
+                .add(Expr::col((cart_items::Entity, cart_items::Column::Live)).eq(true)),
+        )
+        .join(
+            JoinType::LeftJoin,
+            products::Entity,
+            Expr::col((products::Entity, products::Column::Id))
+                .equals((cart_items::Entity, cart_items::Column::ProductId)),
+        )
+        .join(
+            JoinType::LeftJoin,
+            shops::Entity,
+            Expr::col((shops::Entity, shops::Column::Id))
+                .equals((products::Entity, products::Column::ShopId)),
+        )
+        .order_by(
+            (cart_items::Entity, cart_items::Column::CreatedAt),
+            Order::Asc,
+        )
+        .order_by((cart_items::Entity, cart_items::Column::Id), Order::Asc);
+    let statement = db.get_database_backend().build(&cart_query);
+    let rows = db.query_all_raw(statement).await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let cart = carts::Model::from_query_result(first, CART)?;
+    let mut lines = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let Some(item) = cart_items::Model::from_query_result_optional(row, ITEM)? else {
+            continue;
+        };
+        lines.push(Line {
             attributes: Attributes::from_json(&item.attributes),
             item,
-            product,
-        })
-        .collect();
-    Ok(CartView { cart, lines, token })
+            product: products::Model::from_query_result_optional(row, PRODUCT)?,
+            shop: shops::Model::from_query_result_optional(row, SHOP)?,
+        });
+    }
+    Ok(Some(CartView { cart, lines, token }))
+}
+
+const CART: &str = "c_";
+const ITEM: &str = "i_";
+const PRODUCT: &str = "p_";
+const SHOP: &str = "s_";
+
+/// Selects every column of `E` as `<prefix><column>`.
+fn select_prefixed<E: EntityTrait>(query: &mut SelectStatement, prefix: &str) {
+    for column in E::Column::iter() {
+        query.expr_as(
+            Expr::col((E::default(), column)),
+            Alias::new(format!("{prefix}{}", IdenStatic::as_str(&column))),
+        );
+    }
 }
 
 /// Several carts with their lines (for the admin list): one statement for all the lines. The
@@ -208,24 +281,9 @@ pub async fn load_views(
                 attributes: Attributes::from_json(&item.attributes),
                 item,
                 product,
+                shop: None,
             });
         }
     }
     Ok(views)
-}
-
-/// The live cart `cart_id` with its lines, after a mutation.
-pub async fn view_by_id(
-    db: &impl ConnectionTrait,
-    cart_id: &str,
-    token: Option<String>,
-) -> AppResult<Option<CartView>> {
-    let cart = carts::Entity::find_by_id(cart_id.to_owned())
-        .filter(carts::Column::Live.eq(true))
-        .one(db)
-        .await?;
-    match cart {
-        Some(cart) => Ok(Some(load_view(db, cart, token).await?)),
-        None => Ok(None),
-    }
 }

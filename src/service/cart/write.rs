@@ -331,6 +331,7 @@ async fn remove_locked_line(
         attributes: Attributes::from_json(&item.attributes),
         item,
         product,
+        shop: None,
     };
     Ok((
         (change_of(&locked), ItemChange::Removed(Box::new(removed))),
