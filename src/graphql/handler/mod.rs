@@ -113,10 +113,10 @@ pub async fn graphql(
     if let Some(claim) = &claim {
         request = request.data(claim.clone());
     }
-    let response = state.schema.execute(request).await;
-    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
-    code_uncoded_errors(&mut body);
-    let body = body.to_string();
+    let mut response = state.schema.execute(request).await;
+    code_uncoded_errors(&mut response.errors);
+    // Serialized straight from the response: no intermediate JSON tree.
+    let body = serde_json::to_string(&response).unwrap_or_else(|_| "{}".to_owned());
     if let Some(claim) = &claim {
         // Another copy claimed the key first: answer with its reply.
         if body.contains("\"IDEMPOTENCY_IN_PROGRESS\"") {
@@ -186,9 +186,9 @@ fn client_address(extensions: &Extensions) -> String {
 }
 
 /// A parse failure, shaped like any GraphQL error response.
-fn graphql_errors(errors: Vec<ServerError>) -> Response {
-    let mut body = json!({ "errors": errors });
-    code_uncoded_errors(&mut body);
+fn graphql_errors(mut errors: Vec<ServerError>) -> Response {
+    code_uncoded_errors(&mut errors);
+    let body = json!({ "errors": errors });
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "application/json")],
@@ -218,17 +218,11 @@ fn parse_request(body: &[u8]) -> Result<Request, &'static str> {
 
 /// Errors that reach the client without a code come from parsing, validation or input
 /// coercion, before any resolver ran: they are the client's fault.
-fn code_uncoded_errors(body: &mut Value) {
-    let Some(errors) = body.get_mut("errors").and_then(Value::as_array_mut) else {
-        return;
-    };
+fn code_uncoded_errors(errors: &mut [ServerError]) {
     for error in errors {
-        let Some(object) = error.as_object_mut() else {
-            continue;
-        };
-        let extensions = object.entry("extensions").or_insert_with(|| json!({}));
-        if let Some(ext) = extensions.as_object_mut() {
-            ext.entry("code").or_insert_with(|| json!("BAD_USER_INPUT"));
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", "BAD_USER_INPUT");
         }
     }
 }
