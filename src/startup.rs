@@ -15,7 +15,10 @@ use crate::{
     auth::{Authenticator, GuestKey, JwtIssuer, JwtVerifier},
     config::Config,
     db,
-    graphql::{self, CartSchema, context::ServiceState, guard::DocumentLimits},
+    graphql::{
+        self, CartSchema, context::ServiceState, guard::DocumentLimits,
+        handler::documents::DocumentCache,
+    },
     http::{self, rate_limit::RateLimits},
     service::{CartSettings, cart, catalog, seed},
 };
@@ -49,6 +52,8 @@ pub struct AppState {
     pub idempotency_ttl: Duration,
     /// Whether the database answered its last probe.
     pub db_health: Arc<db::DbHealth>,
+    /// Parsed documents of recent requests.
+    pub documents: Arc<DocumentCache>,
 }
 
 /// The assembled service.
@@ -113,6 +118,7 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         draining: Arc::new(AtomicBool::new(false)),
         idempotency_ttl: config.idempotency_ttl,
         db_health: Arc::new(db::DbHealth::default()),
+        documents: Arc::new(DocumentCache::default()),
     };
     forget_idle_callers(state.rate.clone());
     cart::spawn_sweeper(state.db.clone(), config.sweep_interval);

@@ -32,6 +32,7 @@ use crate::{
     startup::AppState,
 };
 
+pub mod documents;
 mod idempotency_key;
 mod limits;
 
@@ -77,7 +78,7 @@ pub async fn graphql(
     // Parse once, here: the guard and the rate limits read the document, and execution
     // reuses it.
     let operation_name = request.operation_name.clone();
-    let document = match request.parsed_query() {
+    let document = match state.documents.parse(&mut request) {
         Ok(document) => document,
         Err(err) => return graphql_errors(vec![err]),
     };

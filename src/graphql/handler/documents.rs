@@ -1,0 +1,74 @@
+//! A bounded cache of parsed documents. Storefronts send the same few operations over and
+//! over; parsing one costs more than the rest of a small request's bookkeeping, so each
+//! distinct text is parsed once and later requests get a copy of the syntax tree. Only small
+//! documents are kept, and at most [`CAPACITY`] of them (least recently used go first), so a
+//! stream of unique documents costs a miss each and no memory beyond the bound.
+
+use std::{
+    num::NonZeroUsize,
+    sync::{Mutex, PoisonError},
+};
+
+use async_graphql::{Request, ServerError, parser::types::ExecutableDocument};
+use lru::LruCache;
+
+/// Most documents kept.
+const CAPACITY: usize = 256;
+/// Longest document text kept; longer ones are parsed every time.
+const MAX_CACHED_LEN: usize = 8 * 1024;
+
+pub struct DocumentCache(Mutex<LruCache<String, ExecutableDocument>>);
+
+impl Default for DocumentCache {
+    fn default() -> Self {
+        Self(Mutex::new(LruCache::new(
+            NonZeroUsize::new(CAPACITY).unwrap_or(NonZeroUsize::MIN),
+        )))
+    }
+}
+
+impl DocumentCache {
+    /// Gives `request` its parsed document, from the cache when its text was seen before.
+    pub fn parse<'r>(
+        &self,
+        request: &'r mut Request,
+    ) -> Result<&'r ExecutableDocument, ServerError> {
+        if request.query.len() <= MAX_CACHED_LEN {
+            let cached = self.lock().get(&request.query).cloned();
+            match cached {
+                Some(document) => request.set_parsed_query(document),
+                None => {
+                    let document = request.parsed_query()?.clone();
+                    self.lock().put(request.query.clone(), document);
+                }
+            }
+        }
+        request.parsed_query()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<String, ExecutableDocument>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cached_document_is_the_same_tree_and_bad_ones_are_not_kept() {
+        let cache = DocumentCache::default();
+        let mut first = Request::new("{ cart { id } }");
+        let parsed = format!("{:?}", cache.parse(&mut first).expect("parses"));
+        let mut second = Request::new("{ cart { id } }");
+        assert_eq!(
+            format!("{:?}", cache.parse(&mut second).expect("cached")),
+            parsed
+        );
+        assert_eq!(cache.lock().len(), 1);
+
+        let mut broken = Request::new("{ cart { ");
+        assert!(cache.parse(&mut broken).is_err());
+        assert_eq!(cache.lock().len(), 1);
+    }
+}
