@@ -163,7 +163,10 @@ pub(super) async fn lock_or_create(
             })
         }
         Viewer::Anonymous => create_guest_cart(txn, writer).await,
-        Viewer::Guest(_) => unreachable!("lock_existing refuses a guest token without a cart"),
+        // `lock_existing` answers a guest with their cart or a refusal, never with nothing.
+        Viewer::Guest(_) => Err(Flow::Db(DbErr::RecordNotFound(
+            "a guest token without a cart was not refused".into(),
+        ))),
     }
 }
 
