@@ -175,35 +175,38 @@ macro_rules! line_row {
 line_row!(sqlx::postgres::PgRow);
 line_row!(sqlx::sqlite::SqliteRow);
 
+/// Runs `$body` with `$pool` bound to whichever backend's pool this is.
+macro_rules! on_pool {
+    ($pool:expr, |$p:ident| $body:expr) => {
+        match $pool {
+            Pool::Pg($p) => $body,
+            Pool::Sqlite($p) => $body,
+        }
+    };
+}
+
+/// Each row as (line, subtotal, cart id).
+fn shape<R: LineRow>(rows: &[R]) -> Vec<(Value, i64, String)> {
+    rows.iter()
+        .map(|row| {
+            let (value, subtotal) = line(row);
+            (value, subtotal, row.text("cart_id"))
+        })
+        .collect()
+}
+
 async fn view(
     State(state): State<Arc<Yardstick>>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, StatusCode> {
     let user = user(&state, &headers)?;
-    let shaped: Vec<(Value, i64, String)> = match &state.pool {
-        Pool::Pg(pool) => sqlx::query(VIEW)
+    let shaped = on_pool!(&state.pool, |pool| shape(
+        &sqlx::query(VIEW)
             .bind(&user)
             .fetch_all(pool)
             .await
             .map_err(internal)?
-            .iter()
-            .map(|row| {
-                let (value, subtotal) = line(row);
-                (value, subtotal, row.text("cart_id"))
-            })
-            .collect(),
-        Pool::Sqlite(pool) => sqlx::query(VIEW)
-            .bind(&user)
-            .fetch_all(pool)
-            .await
-            .map_err(internal)?
-            .iter()
-            .map(|row| {
-                let (value, subtotal) = line(row);
-                (value, subtotal, row.text("cart_id"))
-            })
-            .collect(),
-    };
+    ));
     let Some(cart_id) = shaped.first().map(|(_, _, id)| id.clone()) else {
         return Ok(Json(json!({ "cart": null })));
     };
@@ -230,24 +233,16 @@ async fn add(
     let user = user(&state, &headers)?;
     let id = uuid::Uuid::now_v7().to_string();
     let now = chrono::Utc::now();
-    let (line_id, product_id, quantity): (String, String, i32) = match &state.pool {
-        Pool::Pg(pool) => sqlx::query_as(ADD)
+    let (line_id, product_id, quantity): (String, String, i32) = on_pool!(&state.pool, |pool| {
+        sqlx::query_as(ADD)
             .bind(&id)
             .bind(&input.product_id)
             .bind(now)
             .bind(&user)
             .fetch_one(pool)
             .await
-            .map_err(internal)?,
-        Pool::Sqlite(pool) => sqlx::query_as(ADD)
-            .bind(&id)
-            .bind(&input.product_id)
-            .bind(now)
-            .bind(&user)
-            .fetch_one(pool)
-            .await
-            .map_err(internal)?,
-    };
+            .map_err(internal)?
+    });
     Ok(Json(
         json!({ "line": { "id": line_id, "productId": product_id, "quantity": quantity } }),
     ))
