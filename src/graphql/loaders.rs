@@ -1,6 +1,6 @@
 //! Dataloaders with typed keys: products by `ProductId`, shops by `ShopId`, media by
 //! `MediaOf`. One loader set per request, with a cache that a cart read primes with the
-//! products it already joined, so enrichment never costs a statement per line.
+//! products and shops it already joined, so enrichment never costs a statement per line.
 
 use std::{collections::HashMap, sync::Arc};
 

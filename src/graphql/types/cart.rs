@@ -31,10 +31,10 @@ pub struct Cart {
 
 impl Cart {
     /// Wraps a loaded cart and primes the request's loaders, so that enrichment costs a fixed
-    /// number of statements whatever the number of lines: the products the cart read already
-    /// joined are fed in, and when `selection` (the `Cart` field being resolved) asks for
-    /// shops or media, they are loaded for all lines in one batch each, up front, rather than
-    /// in timer-driven batches as the line resolvers happen to run.
+    /// number of statements whatever the number of lines: the products and shops the cart
+    /// read already joined are fed in, and when `selection` (the `Cart` field being resolved)
+    /// asks for media, they are loaded for all lines in one batch, up front, rather than in
+    /// timer-driven batches as the line resolvers happen to run.
     pub async fn new(ctx: &Context<'_>, view: CartView, selection: Lookahead<'_>) -> Self {
         let loaders = ctx.loaders();
         let products: Vec<_> = view

@@ -97,14 +97,14 @@ pub async fn add_to_cart(
 }
 
 /// What adding a line did.
-pub(super) struct Added {
+struct Added {
     pub item_id: String,
     pub warning: Option<Warning>,
     pub event: NewEvent,
 }
 
 /// Adds `line` to `cart` under the cart lock.
-pub(super) async fn add_line(
+async fn add_line(
     txn: &DatabaseTransaction,
     writer: &Writer<'_>,
     cart: &carts::Model,
@@ -190,7 +190,7 @@ pub(super) async fn add_line(
 }
 
 /// Refuses a new line when the cart already holds the maximum number of lines.
-pub(super) async fn check_line_room(
+async fn check_line_room(
     txn: &impl ConnectionTrait,
     cart_id: &str,
     settings: &CartSettings,
@@ -405,7 +405,7 @@ pub(super) async fn product_for(
     })
 }
 
-pub(super) async fn live_line(
+async fn live_line(
     txn: &impl ConnectionTrait,
     cart_id: &str,
     product_id: &str,
