@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, Object, Result};
 
 use crate::{
     auth::{GuestToken, Viewer},
-    domain::{CartItemId, Currency},
+    domain::{CartItemId, Currency, ProductId},
     error::AppError,
     graphql::{
         context::ContextExt,
@@ -346,9 +346,34 @@ async fn item_payload(
             value: (change, item),
             warnings,
         } => {
+            // The line at hand answers `item` alone; the cart is read only when the payload
+            // shows it or the warnings (which include the cart's PRICE_CHANGED lines).
+            let selection = ctx.look_ahead();
+            if let ItemChange::Written { line, currency } = &item
+                && !selection.field("cart").exists()
+                && !selection.field("warnings").exists()
+            {
+                if let Some(product) = &line.product {
+                    ctx.loaders()
+                        .feed_one(ProductId(product.id.clone()), product.clone())
+                        .await;
+                }
+                return Ok(CartItemPayload {
+                    cart: None,
+                    item: Some(CartItem {
+                        line: (**line).clone(),
+                        currency: *currency,
+                    }),
+                    user_errors: Vec::new(),
+                    warnings: all_warnings(warnings, None),
+                });
+            }
             let cart = cart_after(ctx, change).await?;
             let item = match item {
                 ItemChange::Live(id) => cart.as_ref().and_then(|c| c.item(&id)),
+                ItemChange::Written { line, .. } => {
+                    cart.as_ref().and_then(|c| c.item(&line.item.id))
+                }
                 ItemChange::Removed(line) => {
                     let currency = cart
                         .as_ref()

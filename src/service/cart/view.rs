@@ -231,7 +231,7 @@ const PRODUCT: &str = "p_";
 const SHOP: &str = "s_";
 
 /// Selects every column of `E` as `<prefix><column>`.
-fn select_prefixed<E: EntityTrait>(query: &mut SelectStatement, prefix: &str) {
+pub(super) fn select_prefixed<E: EntityTrait>(query: &mut SelectStatement, prefix: &str) {
     for column in E::Column::iter() {
         query.expr_as(
             Expr::col((E::default(), column)),
