@@ -2,6 +2,12 @@
 
 use clap::Parser;
 
+// A GraphQL response is built from many small, short-lived allocations (field names, values,
+// futures); mimalloc serves them markedly cheaper than the system allocator (see the README's
+// Performance section).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     // A missing .env file is normal; the environment alone is enough.

@@ -2,7 +2,6 @@
 //! whatever its size, and each mutation a bounded number.
 
 use cartql::service::{catalog::ProductSpec, seed};
-use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use crate::helpers::{ADD, CART_VIEW, TestApp, Who};

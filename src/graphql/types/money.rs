@@ -1,27 +1,36 @@
 //! `Money`.
 
-use async_graphql::SimpleObject;
+use async_graphql::Object;
 
 use crate::{domain, graphql::scalars::Decimal};
 
-/// An exact amount of money.
-#[derive(Clone, Debug, SimpleObject)]
-pub struct Money {
-    /// The amount as an exact decimal string with the currency's minor digits, e.g. `"110.00"`.
-    pub amount: Decimal,
-    /// ISO 4217 currency code, e.g. `USD`.
-    pub currency_code: String,
-    /// The amount for display: `"$110.00"` for USD, EUR, GBP and JPY, otherwise the amount
-    /// followed by the code (`"110.00 CHF"`).
-    pub formatted: String,
-}
+/// An exact amount of money. The strings are built only for the fields a query selects: a
+/// cart view carries several amounts per line and most queries ask for one or two fields.
+#[derive(Clone, Copy, Debug)]
+pub struct Money(domain::Money);
 
 impl From<domain::Money> for Money {
     fn from(money: domain::Money) -> Self {
-        Self {
-            amount: Decimal(money.amount()),
-            currency_code: money.currency.code().to_owned(),
-            formatted: money.formatted(),
-        }
+        Self(money)
+    }
+}
+
+/// An exact amount of money.
+#[Object]
+impl Money {
+    /// The amount as an exact decimal string with the currency's minor digits, e.g. `"110.00"`.
+    async fn amount(&self) -> Decimal {
+        Decimal(self.0.amount())
+    }
+
+    /// ISO 4217 currency code, e.g. `USD`.
+    async fn currency_code(&self) -> &str {
+        self.0.currency.code()
+    }
+
+    /// The amount for display: `"$110.00"` for USD, EUR, GBP and JPY, otherwise the amount
+    /// followed by the code (`"110.00 CHF"`).
+    async fn formatted(&self) -> String {
+        self.0.formatted()
     }
 }

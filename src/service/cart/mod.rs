@@ -15,6 +15,7 @@ mod history;
 mod lock;
 mod merge;
 mod purge;
+mod rows;
 mod rules;
 mod search;
 mod sync;

@@ -2,11 +2,12 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable,
-    QueryFilter, QueryOrder, QueryTrait, Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, IdenStatic, Iterable, QueryFilter,
+    QueryOrder, QueryTrait, Select,
     sea_query::{Alias, Expr, ExprTrait, JoinType, Order, SelectStatement},
 };
 
+use super::rows::Positional;
 use crate::{
     auth::Viewer,
     domain::{Attributes, Currency, Money},
@@ -165,7 +166,8 @@ pub async fn view_by_id(
 
 /// Runs `cart_query` (a `SELECT` of carts narrowed to one cart) extended with the cart's live
 /// lines, their products and shops as LEFT JOINs: one round trip for the whole view. Each
-/// table's columns are aliased with a prefix so the rows split back into models.
+/// table's columns are selected in order (aliased with a prefix, for readable logs) and read
+/// back by position.
 async fn read_joined(
     db: &impl ConnectionTrait,
     mut cart_query: SelectStatement,
@@ -209,17 +211,21 @@ async fn read_joined(
     let Some(first) = rows.first() else {
         return Ok(None);
     };
-    let cart = carts::Model::from_query_result(first, CART)?;
+    // The columns come in selection order: cart, line, product, shop.
+    let item_at = carts::Model::COLUMNS.len();
+    let product_at = item_at + cart_items::Model::COLUMNS.len();
+    let shop_at = product_at + products::Model::COLUMNS.len();
+    let cart = carts::Model::read(first, 0)?;
     let mut lines = Vec::with_capacity(rows.len());
     for row in &rows {
-        let Some(item) = cart_items::Model::from_query_result_optional(row, ITEM)? else {
+        let Some(item) = cart_items::Model::read_optional(row, item_at)? else {
             continue;
         };
         lines.push(Line {
             attributes: Attributes::from_json(&item.attributes),
             item,
-            product: products::Model::from_query_result_optional(row, PRODUCT)?,
-            shop: shops::Model::from_query_result_optional(row, SHOP)?,
+            product: products::Model::read_optional(row, product_at)?,
+            shop: shops::Model::read_optional(row, shop_at)?,
         });
     }
     Ok(Some(CartView { cart, lines, token }))
