@@ -167,12 +167,12 @@ fn print_dev_banner(app: &crate::App, url: &str) -> anyhow::Result<()> {
     let Some(issuer) = &app.issuer else {
         return Ok(());
     };
-    let user = issuer.issue("dev-user", false, 30 * 86_400)?;
-    let admin = issuer.issue("dev-admin", true, 30 * 86_400)?;
+    let user = issuer.issue("dev-user", false, crate::startup::DEV_TOKEN_TTL_SECS)?;
+    let admin = issuer.issue("dev-admin", true, crate::startup::DEV_TOKEN_TTL_SECS)?;
     println!(
         "\ncartql dev mode (no CARTQL_JWT_SECRET or CARTQL_JWT_PUBLIC_KEY_FILE set)\n\
          GraphiQL: {url}\n\n\
-         Paste into GraphiQL's Headers tab to act as user `dev-user`:\n\
+         User `dev-user` (GraphiQL's Headers tab opens with it):\n\
          {{\"Authorization\": \"Bearer {user}\"}}\n\n\
          Admin token (user `dev-admin`, for upsertProducts and carts):\n\
          {{\"Authorization\": \"Bearer {admin}\"}}\n\n\

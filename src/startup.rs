@@ -19,7 +19,7 @@ use crate::{
         self, CartSchema, context::ServiceState, guard::DocumentLimits,
         handler::documents::DocumentCache,
     },
-    http::{self, rate_limit::RateLimits},
+    http::{self, graphiql::GraphiqlPage, rate_limit::RateLimits},
     service::{CartSettings, cart, catalog, seed},
 };
 
@@ -44,8 +44,8 @@ pub struct AppState {
     pub auth: Authenticator,
     pub rate: RateLimits,
     pub document_limits: DocumentLimits,
-    /// Serve GraphiQL on `GET /graphql` (off in production).
-    pub graphiql: bool,
+    /// GraphiQL for `GET /graphql` (none in production).
+    pub graphiql: Option<Arc<GraphiqlPage>>,
     /// Set once shutdown begins: `/readyz` then answers 503.
     pub draining: Arc<AtomicBool>,
     /// How long idempotency keys are kept.
@@ -114,7 +114,7 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
             max_selections: config.max_selections,
             max_directives: MAX_DOCUMENT_DIRECTIVES,
         },
-        graphiql: !config.production,
+        graphiql: (!config.production).then(|| Arc::new(graphiql_page(issuer.as_ref(), config))),
         draining: Arc::new(AtomicBool::new(false)),
         idempotency_ttl: config.idempotency_ttl,
         db_health: Arc::new(db::DbHealth::default()),
@@ -162,6 +162,19 @@ fn forget_idle_callers(rate: RateLimits) {
 }
 
 /// The verifier for user tokens, and an issuer when the key is a shared secret.
+/// The GraphiQL page. In dev mode its Headers tab opens with a token for `dev-user` (the
+/// one the startup banner also prints); otherwise it opens empty, as a guest.
+fn graphiql_page(issuer: Option<&JwtIssuer>, config: &Config) -> GraphiqlPage {
+    let headers = issuer
+        .filter(|_| config.dev_mode())
+        .and_then(|issuer| issuer.issue("dev-user", false, DEV_TOKEN_TTL_SECS).ok())
+        .map(|token| serde_json::json!({ "Authorization": format!("Bearer {token}") }).to_string());
+    GraphiqlPage::new("/graphql", headers)
+}
+
+/// How long the dev tokens of the banner and GraphiQL last: 30 days.
+pub const DEV_TOKEN_TTL_SECS: i64 = 30 * 86_400;
+
 pub fn jwt_keys(config: &Config) -> anyhow::Result<(JwtVerifier, Option<JwtIssuer>)> {
     if let Some(secret) = &config.jwt_secret {
         if secret.expose().len() < 32 {

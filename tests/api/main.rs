@@ -11,6 +11,7 @@ mod binary;
 mod cart_flows;
 mod catalog;
 mod concurrency;
+mod conformance;
 mod crash;
 mod fuzz;
 mod http;

@@ -1,10 +1,12 @@
 //! The HTTP face of the GraphQL API.
 //!
-//! The handler reads the body itself instead of using async-graphql-axum's extractor, which
-//! would accept JSON batches, JSON sent as `text/plain`, and mutations over GET, and would
-//! answer malformed JSON with debug text. Here: POST with `application/json` and one
-//! operation; GET serves GraphiQL. Every error body is GraphQL-shaped with
-//! `extensions.code`.
+//! The handlers read requests themselves instead of using async-graphql-axum's extractor,
+//! which would accept JSON batches, JSON sent as `text/plain`, and mutations over GET, and
+//! would answer malformed JSON with debug text. Here, following GraphQL over HTTP: POST with
+//! `application/json` and one operation; GET with the operation in the URL for queries only
+//! (without one, GET serves GraphiQL); replies as `application/graphql-response+json` to
+//! clients that accept it and `application/json` otherwise (`media`). Every error body is
+//! GraphQL-shaped with `extensions.code`.
 //!
 //! Before execution the handler parses the document once and applies, in order: the
 //! fragment-expansion guard, the rate limits (`limits`), and the `Idempotency-Key`
@@ -14,14 +16,13 @@ use std::net::SocketAddr;
 
 use async_graphql::{
     Request, ServerError,
-    http::GraphiQLSource,
     parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition, OperationType},
 };
 use axum::{
     body::Bytes,
     extract::{ConnectInfo, RawQuery, State},
     http::{Extensions, HeaderMap, HeaderValue, StatusCode, header},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
 };
 use serde_json::{Value, json};
 
@@ -33,11 +34,14 @@ use crate::{
 };
 
 pub mod documents;
+mod get_request;
 mod idempotency_key;
 mod limits;
+mod media;
 
 use idempotency_key::{answer_known_key, idempotency_claim};
 use limits::{rate_limited, too_many_requests};
+pub use media::{JSON, Media};
 
 /// `POST /graphql`: one GraphQL operation as JSON.
 pub async fn graphql(
@@ -46,32 +50,89 @@ pub async fn graphql(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let media = Media::negotiate(&headers);
+    let response = match refusal(&state, &headers) {
+        Some(refusal) => refusal,
+        None if !is_json(&headers) => error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "BAD_USER_INPUT",
+            "send the operation as JSON with Content-Type: application/json",
+        ),
+        None => match parse_request(&body) {
+            Ok(request) => execute(&state, &extensions, &headers, request, media, false).await,
+            Err(message) => error_response(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message),
+        },
+    };
+    media.label(response)
+}
+
+/// `GET /graphql`: a query (never a mutation) from the URL's `query`, `variables`,
+/// `operationName` and `extensions`; without `query`, GraphiQL (off in production).
+pub async fn graphql_get(
+    State(state): State<AppState>,
+    extensions: Extensions,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let media = Media::negotiate(&headers);
+    let params = match get_request::parse(query.as_deref().unwrap_or_default()) {
+        Ok(params) => params,
+        Err(message) => {
+            return media.label(error_response(
+                StatusCode::BAD_REQUEST,
+                "BAD_USER_INPUT",
+                message,
+            ));
+        }
+    };
+    let Some(request) = params else {
+        return match &state.graphiql {
+            Some(page) => page.response(),
+            None => error_response(
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                "GraphiQL is off in production; send operations to this URL",
+            ),
+        };
+    };
+    let response = match refusal(&state, &headers) {
+        Some(refusal) => refusal,
+        None => execute(&state, &extensions, &headers, request, media, true).await,
+    };
+    media.label(response)
+}
+
+/// The checks before a request is read: the database is up and the API key (if required)
+/// is present. `Some` is the refusal.
+fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
     if state.db_health.is_down() {
         let mut response = AppError::Unavailable.into_response();
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        return response;
+        return Some(response);
     }
-    if !state.auth.api_key_ok(&headers) {
-        return error_response(
+    if !state.auth.api_key_ok(headers) {
+        return Some(error_response(
             StatusCode::UNAUTHORIZED,
             "UNAUTHENTICATED",
             "a valid X-API-Key header is required",
-        );
+        ));
     }
-    if !is_json(&headers) {
-        return error_response(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "BAD_USER_INPUT",
-            "send the operation as JSON with Content-Type: application/json",
-        );
-    }
-    let mut request = match parse_request(&body) {
-        Ok(request) => request,
-        Err(message) => return error_response(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message),
-    };
-    let viewer = match state.auth.viewer(&headers) {
+    None
+}
+
+/// Authenticates, parses, guards, rate-limits and runs one operation. `via_get` refuses
+/// mutations: a link or an image tag must never change a cart.
+async fn execute(
+    state: &AppState,
+    extensions: &Extensions,
+    headers: &HeaderMap,
+    mut request: Request,
+    media: Media,
+    via_get: bool,
+) -> Response {
+    let viewer = match state.auth.viewer(headers) {
         Ok(viewer) => viewer,
         Err(err) => return error_response(StatusCode::UNAUTHORIZED, err.code(), &err.message()),
     };
@@ -80,7 +141,7 @@ pub async fn graphql(
     let operation_name = request.operation_name.clone();
     let document = match state.documents.parse(&mut request) {
         Ok(document) => document,
-        Err(err) => return graphql_errors(vec![err]),
+        Err(err) => return graphql_errors(vec![err], media),
     };
     if let Err(refusal) = guard::check(document, state.document_limits) {
         return error_response(
@@ -89,21 +150,31 @@ pub async fn graphql(
             &refusal.message(),
         );
     }
-    let address = client_address(&extensions);
+    let address = client_address(extensions);
     let operation = selected_operation(document, operation_name.as_deref());
     let is_mutation = operation.is_some_and(|op| op.ty == OperationType::Mutation);
-    if is_mutation && let Some(wait) = rate_limited(&state, operation, &viewer, &address) {
+    if via_get && is_mutation {
+        let mut response = error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "BAD_USER_INPUT",
+            "send mutations with POST",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    if is_mutation && let Some(wait) = rate_limited(state, operation, &viewer, &address) {
         return too_many_requests(wait);
     }
-    let claim = match idempotency_claim(&state, &headers, is_mutation, &viewer, &address, &request)
-    {
+    let claim = match idempotency_claim(state, headers, is_mutation, &viewer, &address, &request) {
         Ok(claim) => claim,
         Err(message) => return error_response(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message),
     };
     if let Some(claim) = &claim {
         match idempotency::state(&state.db, claim).await {
             Ok(KeyState::Fresh) => {}
-            Ok(other) => return answer_known_key(&state, claim, other).await,
+            Ok(other) => return answer_known_key(state, claim, other).await,
             Err(err) => return err.into_response(),
         }
     }
@@ -116,23 +187,29 @@ pub async fn graphql(
     }
     let mut response = state.schema.execute(request).await;
     code_uncoded_errors(&mut response.errors);
+    if is_request_error(&response) {
+        return graphql_errors(response.errors, media);
+    }
     // Serialized straight from the response: no intermediate JSON tree.
     let body = serde_json::to_string(&response).unwrap_or_else(|_| "{}".to_owned());
     if let Some(claim) = &claim {
         // Another copy claimed the key first: answer with its reply.
         if body.contains("\"IDEMPOTENCY_IN_PROGRESS\"") {
-            return answer_known_key(&state, claim, KeyState::Pending).await;
+            return answer_known_key(state, claim, KeyState::Pending).await;
         }
         if let Err(err) = idempotency::store_reply(&state.db, claim, &body).await {
             tracing::error!(error = ?err, "could not store the reply of an idempotent request");
         }
     }
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response()
+    (StatusCode::OK, [(header::CONTENT_TYPE, JSON)], body).into_response()
+}
+
+/// True when the request failed before execution (parsing, validation, variable coercion):
+/// no data, and no error points into a result.
+fn is_request_error(response: &async_graphql::Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
 }
 
 /// The operation a request will run: the only one, or the one named.
@@ -148,36 +225,6 @@ fn selected_operation<'a>(
     }
 }
 
-/// `GET /graphql`: GraphiQL (off in production). Operations are never executed over GET, so
-/// a link or an image tag cannot trigger a mutation.
-pub async fn graphiql(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
-    if query.is_some_and(|q| q.split('&').any(|pair| pair.starts_with("query="))) {
-        let mut response = error_response(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "BAD_USER_INPUT",
-            "send GraphQL operations with POST",
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
-    }
-    if !state.graphiql {
-        return error_response(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            "GraphiQL is off in production",
-        );
-    }
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("cartql")
-            .finish(),
-    )
-    .into_response()
-}
-
 /// The client's socket address, when the server knows it (tests drive the router directly).
 fn client_address(extensions: &Extensions) -> String {
     extensions
@@ -186,16 +233,17 @@ fn client_address(extensions: &Extensions) -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-/// A parse failure, shaped like any GraphQL error response.
-fn graphql_errors(mut errors: Vec<ServerError>) -> Response {
+/// A request that failed before execution: errors and no `data` (it never ran). Answered
+/// 200 to `application/json` clients, as they expect, and 400 to clients that accept
+/// `application/graphql-response+json`, as the GraphQL-over-HTTP specification asks.
+fn graphql_errors(mut errors: Vec<ServerError>, media: Media) -> Response {
     code_uncoded_errors(&mut errors);
+    let status = match media {
+        Media::GraphqlResponse => StatusCode::BAD_REQUEST,
+        Media::Json => StatusCode::OK,
+    };
     let body = json!({ "errors": errors });
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, JSON)], body.to_string()).into_response()
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
@@ -210,11 +258,17 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// parser's internals.
 fn parse_request(body: &[u8]) -> Result<Request, &'static str> {
     let value: Value = serde_json::from_slice(body).map_err(|_| "the body is not valid JSON")?;
+    const NOT_A_REQUEST: &str =
+        "the body must be a GraphQL request: {\"query\": \"…\", \"variables\": {…}}";
     if value.is_array() {
         return Err("batched operations are not supported; send one operation per request");
     }
-    serde_json::from_value(value)
-        .map_err(|_| "the body must be a GraphQL request: {\"query\": \"…\", \"variables\": {…}}")
+    // A request without a `query` string is malformed (a typo such as `qeury`), not an empty
+    // document.
+    if !value.get("query").is_some_and(Value::is_string) {
+        return Err(NOT_A_REQUEST);
+    }
+    serde_json::from_value(value).map_err(|_| NOT_A_REQUEST)
 }
 
 /// Errors that reach the client without a code come from parsing, validation or input
@@ -231,12 +285,7 @@ fn code_uncoded_errors(errors: &mut [ServerError]) {
 /// A GraphQL-shaped error body with no `data`.
 pub fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
     let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, JSON)], body.to_string()).into_response()
 }
 
 impl IntoResponse for AppError {
