@@ -17,7 +17,7 @@ use crate::{
     db,
     graphql::{
         self, CartSchema, context::ServiceState, guard::DocumentLimits,
-        handler::documents::DocumentCache,
+        handler::documents::DocumentCache, introspection,
     },
     http::{self, graphiql::GraphiqlPage, rate_limit::RateLimits},
     service::{CartSettings, cart, catalog, seed},
@@ -41,6 +41,9 @@ const MAX_DOCUMENT_DIRECTIVES: u64 = 50;
 pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: CartSchema,
+    /// The same schema with the deeper limits introspection needs (none in production,
+    /// where introspection is off).
+    pub introspection_schema: Option<CartSchema>,
     pub auth: Authenticator,
     pub rate: RateLimits,
     pub document_limits: DocumentLimits,
@@ -99,14 +102,13 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         empty_cart_ttl: config.empty_cart_ttl,
         guest_key,
     };
+    let service = ServiceState {
+        db: db.clone(),
+        settings,
+    };
     let state = AppState {
-        schema: schema(
-            config,
-            ServiceState {
-                db: db.clone(),
-                settings,
-            },
-        ),
+        schema: schema(config, service.clone()),
+        introspection_schema: introspection_schema(config, service),
         db,
         auth: Authenticator::new(verifier, config.api_keys.clone(), guest_key),
         rate: RateLimits::per_minute(config.rate_mutations, config.rate_new_carts),
@@ -146,6 +148,19 @@ fn schema(config: &Config, service: ServiceState) -> CartSchema {
     } else {
         builder.finish()
     }
+}
+
+/// The schema introspection operations run on (see [`graphql::introspection`]).
+fn introspection_schema(config: &Config, service: ServiceState) -> Option<CartSchema> {
+    (!config.production).then(|| {
+        graphql::schema_builder()
+            .data(service)
+            .limit_depth(introspection::MAX_DEPTH)
+            .limit_recursive_depth(introspection::MAX_RECURSIVE_DEPTH)
+            .limit_directives(MAX_FIELD_DIRECTIVES)
+            .limit_complexity(MAX_COMPLEXITY)
+            .finish()
+    })
 }
 
 /// Every minute, drop rate-limit entries of callers who have been quiet.

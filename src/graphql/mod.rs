@@ -6,6 +6,7 @@ pub mod context;
 pub mod guard;
 pub mod handler;
 pub mod inputs;
+pub mod introspection;
 pub mod loaders;
 mod mutation;
 mod query;

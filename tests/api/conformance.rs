@@ -178,10 +178,10 @@ async fn graphiql_is_served_from_the_binary_under_a_strict_policy() {
     let policy = headers[header::CONTENT_SECURITY_POLICY]
         .to_str()
         .expect("text");
-    assert!(
-        policy.contains("script-src 'self'") && !policy.contains("unsafe"),
-        "{policy}"
-    );
+    // Scripts and connections only from this server; no eval.
+    assert!(policy.contains("script-src 'self';"), "{policy}");
+    assert!(policy.contains("connect-src 'self';"), "{policy}");
+    assert!(!policy.contains("unsafe-eval"), "{policy}");
     let page = String::from_utf8(page.to_vec()).expect("UTF-8");
     assert!(
         !page.contains("http://") && !page.contains("https://"),
@@ -208,4 +208,25 @@ async fn graphiql_is_served_from_the_binary_under_a_strict_policy() {
         .send_raw(get("/graphiql/cartql-graphiql.js", None))
         .await;
     assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn tools_can_introspect_the_schema_and_introspection_cannot_multiply() {
+    let app = TestApp::spawn().await;
+    let standard = include_str!("fixtures/introspection.graphql");
+    let (status, reply) = app.post(&Who::Anonymous, standard, json!({})).await;
+    assert_eq!(status, 200, "{reply}");
+    assert!(reply.get("errors").is_none(), "{reply}");
+    let types = reply["data"]["__schema"]["types"].as_array().map(Vec::len);
+    assert!(types.is_some_and(|n| n > 20), "{types:?}");
+
+    let bomb = "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }";
+    let (status, reply) = app.post(&Who::Anonymous, bomb, json!({})).await;
+    assert_eq!(status, 400, "{reply}");
+    assert_eq!(reply["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+
+    // Outside introspection, the cart limits hold: depth 10.
+    let deep = "{ cart { items { nodes { product { shop { id } } } } } }";
+    let (status, _) = app.post(&Who::Anonymous, deep, json!({})).await;
+    assert_eq!(status, 200);
 }

@@ -248,6 +248,11 @@ async fn mutations_are_rate_limited_per_caller() {
         .expect("Retry-After");
     assert!(wait >= 1);
     assert_eq!(app.snapshot().await, before);
+    // A lone named mutation sent without `operationName` counts too.
+    let named =
+        "mutation Named { addToCart(input: { product: { sku: \"TEE\" } }) { item { id } } }";
+    assert_eq!(app.post(&alice, named, json!({})).await.0, 429);
+    assert_eq!(app.snapshot().await, before);
     // Queries are not counted, and other callers have their own allowance.
     assert_eq!(app.post(&alice, "{ cart { id } }", json!({})).await.0, 200);
     assert_eq!(

@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 
 use crate::{
     error::AppError,
-    graphql::{guard, loaders},
+    graphql::{guard, introspection, loaders},
     service::idempotency::{self, KeyState},
     startup::AppState,
 };
@@ -152,6 +152,15 @@ async fn execute(
     }
     let address = client_address(extensions);
     let operation = selected_operation(document, operation_name.as_deref());
+    let schema = match (operation, &state.introspection_schema) {
+        (Some(op), Some(deeper)) if introspection::is_introspection(op) => {
+            if let Err(message) = introspection::check(document, op) {
+                return error_response(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &message);
+            }
+            deeper
+        }
+        _ => &state.schema,
+    };
     let is_mutation = operation.is_some_and(|op| op.ty == OperationType::Mutation);
     if via_get && is_mutation {
         let mut response = error_response(
@@ -185,7 +194,7 @@ async fn execute(
     if let Some(claim) = &claim {
         request = request.data(claim.clone());
     }
-    let mut response = state.schema.execute(request).await;
+    let mut response = schema.execute(request).await;
     code_uncoded_errors(&mut response.errors);
     if is_request_error(&response) {
         return graphql_errors(response.errors, media);
@@ -220,6 +229,11 @@ fn selected_operation<'a>(
     match (&document.operations, name) {
         (DocumentOperations::Single(op), _) => Some(&op.node),
         (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node),
+        // One named operation needs no `operationName` (the parser files every named
+        // operation under `Multiple`).
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| &op.node)
+        }
         // An ambiguous choice is refused by execution.
         (DocumentOperations::Multiple(_), None) => None,
     }
