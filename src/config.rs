@@ -91,6 +91,13 @@ pub struct Config {
     pub drain_timeout: Duration,
     /// `CARTQL_IDEMPOTENCY_TTL`: how long an `Idempotency-Key` and its reply are kept.
     pub idempotency_ttl: Duration,
+    /// `CARTQL_METRICS`: serve Prometheus metrics on `GET /metrics`.
+    pub metrics: bool,
+    /// `CARTQL_METRICS_TOKEN`: when set, `/metrics` requires `Authorization: Bearer <it>`.
+    pub metrics_token: Option<Secret>,
+    /// `CARTQL_RESOLVER_SPANS`: a tracing span per resolved field (for an OpenTelemetry
+    /// exporter; costs a span per field).
+    pub resolver_spans: bool,
 }
 
 impl Config {
@@ -210,6 +217,11 @@ impl Config {
                 .context("CARTQL_DRAIN_TIMEOUT must look like 20s")?,
             idempotency_ttl: parse_duration(&parsed("CARTQL_IDEMPOTENCY_TTL", "24h"))
                 .context("CARTQL_IDEMPOTENCY_TTL must look like 24h")?,
+            metrics: parse_bool(&parsed("CARTQL_METRICS", "true"))
+                .context("CARTQL_METRICS must be true or false")?,
+            metrics_token: get("CARTQL_METRICS_TOKEN").map(Secret::new),
+            resolver_spans: parse_bool(&parsed("CARTQL_RESOLVER_SPANS", "false"))
+                .context("CARTQL_RESOLVER_SPANS must be true or false")?,
         })
     }
 

@@ -18,6 +18,8 @@ pub mod error;
 pub mod graphql;
 /// The HTTP stack: routes and tower layers.
 pub mod http;
+/// Prometheus metrics: what is recorded and how `/metrics` renders it.
+pub mod metrics;
 /// Cart and catalog rules and persistence.
 pub mod service;
 /// `build_app`: assembling the service.

@@ -7,16 +7,17 @@ use std::{
 };
 
 use anyhow::Context;
+use async_graphql::{EmptySubscription, SchemaBuilder};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use rand::RngCore;
 use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::{Authenticator, GuestKey, JwtIssuer, JwtVerifier},
-    config::Config,
+    config::{Config, Secret},
     db,
     graphql::{
-        self, CartSchema, context::ServiceState, guard::DocumentLimits,
+        self, CartSchema, MutationRoot, QueryRoot, context::ServiceState, guard::DocumentLimits,
         handler::documents::DocumentCache, introspection,
     },
     http::{self, graphiql::GraphiqlPage, rate_limit::RateLimits},
@@ -57,6 +58,8 @@ pub struct AppState {
     pub db_health: Arc<db::DbHealth>,
     /// Parsed documents of recent requests.
     pub documents: Arc<DocumentCache>,
+    /// When set, `/metrics` requires it as a Bearer token.
+    pub metrics_token: Option<Secret>,
 }
 
 /// The assembled service.
@@ -121,7 +124,10 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         idempotency_ttl: config.idempotency_ttl,
         db_health: Arc::new(db::DbHealth::default()),
         documents: Arc::new(DocumentCache::default()),
+        metrics_token: config.metrics_token.clone(),
     };
+    // Install the recorder before the first request records anything.
+    crate::metrics::handle();
     forget_idle_callers(state.rate.clone());
     cart::spawn_sweeper(state.db.clone(), config.sweep_interval);
     db::watch(state.db.clone(), state.db_health.clone());
@@ -134,7 +140,7 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
 
 /// The executable schema with its limits; production also hides the schema from strangers.
 fn schema(config: &Config, service: ServiceState) -> CartSchema {
-    let builder = graphql::schema_builder()
+    let builder = with_spans(config, graphql::schema_builder())
         .data(service)
         .limit_depth(MAX_DEPTH)
         .limit_recursive_depth(MAX_RECURSIVE_DEPTH)
@@ -150,10 +156,22 @@ fn schema(config: &Config, service: ServiceState) -> CartSchema {
     }
 }
 
+/// With `CARTQL_RESOLVER_SPANS`, a tracing span per resolved field, which an OpenTelemetry
+/// layer on the subscriber can export.
+fn with_spans(
+    config: &Config,
+    builder: SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription>,
+) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    match config.resolver_spans {
+        true => builder.extension(async_graphql::extensions::Tracing),
+        false => builder,
+    }
+}
+
 /// The schema introspection operations run on (see [`graphql::introspection`]).
 fn introspection_schema(config: &Config, service: ServiceState) -> Option<CartSchema> {
     (!config.production).then(|| {
-        graphql::schema_builder()
+        with_spans(config, graphql::schema_builder())
             .data(service)
             .limit_depth(introspection::MAX_DEPTH)
             .limit_recursive_depth(introspection::MAX_RECURSIVE_DEPTH)

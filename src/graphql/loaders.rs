@@ -54,6 +54,7 @@ impl Loader<ProductId> for CatalogLoader {
         &self,
         keys: &[ProductId],
     ) -> Result<HashMap<ProductId, Self::Value>, Self::Error> {
+        crate::metrics::batch("product", keys.len());
         let rows = catalog::products_by_ids(&self.db, keys)
             .await
             .map_err(failed)?;
@@ -69,6 +70,7 @@ impl Loader<ShopId> for CatalogLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[ShopId]) -> Result<HashMap<ShopId, Self::Value>, Self::Error> {
+        crate::metrics::batch("shop", keys.len());
         let rows = catalog::shops_by_ids(&self.db, keys)
             .await
             .map_err(failed)?;
@@ -84,6 +86,7 @@ impl Loader<MediaOf> for CatalogLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[MediaOf]) -> Result<HashMap<MediaOf, Self::Value>, Self::Error> {
+        crate::metrics::batch("media", keys.len());
         let ids: Vec<ProductId> = keys.iter().map(|k| k.0.clone()).collect();
         let rows = catalog::media_of_products(&self.db, &ids)
             .await

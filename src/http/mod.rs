@@ -6,6 +6,7 @@
 
 pub mod graphiql;
 mod health;
+mod metrics;
 pub mod rate_limit;
 
 use std::{any::Any, time::Duration};
@@ -56,6 +57,9 @@ pub fn router(state: AppState, config: &Config) -> Router {
         ));
 
     let mut app = graphql.merge(health);
+    if config.metrics {
+        app = app.route("/metrics", get(metrics::metrics));
+    }
     if state.graphiql.is_some() {
         // GraphiQL's files, compressed: its script is 3.4 MB as is, 0.7 MB gzipped.
         app = app.route(

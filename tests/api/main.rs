@@ -19,6 +19,7 @@ mod idempotency;
 mod lifecycle;
 mod merge;
 mod money;
+mod observability;
 mod operations;
 mod outage;
 mod ownership;

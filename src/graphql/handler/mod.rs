@@ -12,7 +12,7 @@
 //! fragment-expansion guard, the rate limits (`limits`), and the `Idempotency-Key`
 //! (`idempotency_key`).
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, time::Instant};
 
 use async_graphql::{
     Request, ServerError,
@@ -63,7 +63,7 @@ pub async fn graphql(
             Err(message) => error_response(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message),
         },
     };
-    media.label(response)
+    answered(media.label(response))
 }
 
 /// `GET /graphql`: a query (never a mutation) from the URL's `query`, `variables`,
@@ -78,11 +78,11 @@ pub async fn graphql_get(
     let params = match get_request::parse(query.as_deref().unwrap_or_default()) {
         Ok(params) => params,
         Err(message) => {
-            return media.label(error_response(
+            return answered(media.label(error_response(
                 StatusCode::BAD_REQUEST,
                 "BAD_USER_INPUT",
                 message,
-            ));
+            )));
         }
     };
     let Some(request) = params else {
@@ -99,7 +99,14 @@ pub async fn graphql_get(
         Some(refusal) => refusal,
         None => execute(&state, &extensions, &headers, request, media, true).await,
     };
-    media.label(response)
+    answered(media.label(response))
+}
+
+/// Counts a `/graphql` reply by status.
+fn answered(response: Response) -> Response {
+    metrics::counter!("cartql_http_responses_total", "status" => response.status().as_str().to_owned())
+        .increment(1);
+    response
 }
 
 /// The checks before a request is read: the database is up and the API key (if required)
@@ -161,7 +168,17 @@ async fn execute(
         }
         _ => &state.schema,
     };
-    let is_mutation = operation.is_some_and(|op| op.ty == OperationType::Mutation);
+    let operation_type = operation.map(|op| op.ty);
+    // The name for metrics: the one sent, or the lone operation's own.
+    let label_name = operation_name
+        .clone()
+        .or_else(|| match &document.operations {
+            DocumentOperations::Multiple(ops) if ops.len() == 1 => {
+                ops.keys().next().map(|name| name.to_string())
+            }
+            _ => None,
+        });
+    let is_mutation = operation_type == Some(OperationType::Mutation);
     if via_get && is_mutation {
         let mut response = error_response(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -194,9 +211,18 @@ async fn execute(
     if let Some(claim) = &claim {
         request = request.data(claim.clone());
     }
+    let started = Instant::now();
     let mut response = schema.execute(request).await;
     code_uncoded_errors(&mut response.errors);
-    if is_request_error(&response) {
+    let rejected = is_request_error(&response);
+    record_operation(
+        operation_type,
+        label_name.as_deref(),
+        &response,
+        rejected,
+        started,
+    );
+    if rejected {
         return graphql_errors(response.errors, media);
     }
     // Serialized straight from the response: no intermediate JSON tree.
@@ -211,6 +237,43 @@ async fn execute(
         }
     }
     (StatusCode::OK, [(header::CONTENT_TYPE, JSON)], body).into_response()
+}
+
+/// Records an executed operation: its duration, its outcome and its errors' codes.
+fn record_operation(
+    operation_type: Option<OperationType>,
+    name: Option<&str>,
+    response: &async_graphql::Response,
+    rejected: bool,
+    started: Instant,
+) {
+    let label = crate::metrics::operation_label(name);
+    let kind = match operation_type {
+        Some(OperationType::Mutation) => "mutation",
+        Some(OperationType::Subscription) => "subscription",
+        _ => "query",
+    };
+    let outcome = match (rejected, response.errors.is_empty()) {
+        (true, _) => "rejected",
+        (false, true) => "ok",
+        (false, false) => "errors",
+    };
+    metrics::histogram!("cartql_graphql_request_duration_seconds", "operation" => label.clone(), "type" => kind)
+        .record(started.elapsed().as_secs_f64());
+    metrics::counter!("cartql_graphql_requests_total", "operation" => label, "type" => kind, "outcome" => outcome)
+        .increment(1);
+    for error in &response.errors {
+        let code = error
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .and_then(|code| match code {
+                async_graphql::Value::String(code) => Some(code.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| "INTERNAL".to_owned());
+        metrics::counter!("cartql_graphql_errors_total", "code" => code).increment(1);
+    }
 }
 
 /// True when the request failed before execution (parsing, validation, variable coercion):

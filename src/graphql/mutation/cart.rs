@@ -12,7 +12,7 @@ use crate::{
         inputs::{
             self, AddToCartInput, AttributeInput, CartItemInput, MergeStrategy, UpdateCartItemInput,
         },
-        types::{Cart, CartItem, CartItemPayload, CartPayload, CartWarning},
+        types::{Cart, CartItem, CartItemPayload, CartPayload, CartWarning, report_user_errors},
     },
     service::{
         ErrorCode, Outcome, UserError, Warning,
@@ -317,7 +317,7 @@ async fn cart_payload(ctx: &Context<'_>, outcome: Outcome<Change>) -> Result<Car
     match outcome {
         Outcome::Rejected(errors) => Ok(CartPayload {
             cart: current_cart(ctx).await?,
-            user_errors: errors.into_iter().map(Into::into).collect(),
+            user_errors: report_user_errors(errors),
             warnings: Vec::new(),
         }),
         Outcome::Done { value, warnings } => {
@@ -339,7 +339,7 @@ async fn item_payload(
         Outcome::Rejected(errors) => Ok(CartItemPayload {
             cart: current_cart(ctx).await?,
             item: None,
-            user_errors: errors.into_iter().map(Into::into).collect(),
+            user_errors: report_user_errors(errors),
             warnings: Vec::new(),
         }),
         Outcome::Done {

@@ -42,7 +42,7 @@ impl CatalogMutation {
                 Err(error) => {
                     let error = error.under(&["products".to_owned(), i.to_string()]);
                     return Ok(UpsertProductsPayload {
-                        user_errors: vec![error.into()],
+                        user_errors: crate::graphql::types::report_user_errors(vec![error]),
                         ..Default::default()
                     });
                 }

@@ -14,7 +14,7 @@ pub use event::{CartEvent, CartEventKind};
 pub use money::Money;
 pub use payload::{
     CartErrorCode, CartItemPayload, CartPayload, CartUserError, CartWarning, CartWarningCode,
-    UpsertProductsPayload,
+    UpsertProductsPayload, report_user_errors,
 };
 pub use product::{Product, ProductMedia, Shop};
 pub use summary::{CartSummary, CartSummaryItem};

@@ -98,6 +98,20 @@ pub struct CartUserError {
     pub message: String,
 }
 
+/// The payload form of a refusal's errors, counted by code for `/metrics`.
+pub fn report_user_errors(errors: Vec<UserError>) -> Vec<CartUserError> {
+    let errors: Vec<CartUserError> = errors.into_iter().map(Into::into).collect();
+    let codes: Vec<String> = errors
+        .iter()
+        .map(|e| match async_graphql::InputType::to_value(&e.code) {
+            async_graphql::Value::Enum(name) => name.to_string(),
+            other => other.to_string(),
+        })
+        .collect();
+    crate::metrics::user_errors(codes.iter().map(String::as_str));
+    errors
+}
+
 impl From<UserError> for CartUserError {
     fn from(error: UserError) -> Self {
         Self {
