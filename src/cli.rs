@@ -6,7 +6,7 @@ use std::{
 };
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::{
     build_app,
@@ -18,8 +18,8 @@ use crate::{
 
 /// cartql: a GraphQL shopping-cart service for storefronts.
 ///
-/// Settings come from environment variables (and a `.env` file); see the README for the
-/// full list. With no JWT key configured, cartql runs in dev mode and prints a token.
+/// Settings come from environment variables (and a `.env` file), listed below. With no JWT
+/// key configured, cartql runs in dev mode and prints a token.
 #[derive(Debug, Parser)]
 #[command(name = "cartql", version, about)]
 pub struct Cli {
@@ -57,6 +57,15 @@ pub enum Command {
     /// soft-deleted carts and lines (with their history) older than CARTQL_RETENTION, and
     /// expired idempotency keys.
     Purge,
+}
+
+impl Cli {
+    /// Parses the command line; `--help` ends with every setting and its default.
+    pub fn parse_with_settings() -> Self {
+        let command = Self::command().after_long_help(crate::settings::help_text());
+        let matches = command.get_matches();
+        Self::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
+    }
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {

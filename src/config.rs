@@ -95,6 +95,11 @@ pub struct Config {
     pub metrics: bool,
     /// `CARTQL_METRICS_TOKEN`: when set, `/metrics` requires `Authorization: Bearer <it>`.
     pub metrics_token: Option<Secret>,
+    /// `CARTQL_PERSISTED_DOCUMENTS`: a manifest of the only documents the server runs.
+    pub persisted_documents: Option<PathBuf>,
+    /// `CARTQL_TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose
+    /// `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// `CARTQL_RESOLVER_SPANS`: a tracing span per resolved field (for an OpenTelemetry
     /// exporter; costs a span per field).
     pub resolver_spans: bool,
@@ -220,6 +225,18 @@ impl Config {
             metrics: parse_bool(&parsed("CARTQL_METRICS", "true"))
                 .context("CARTQL_METRICS must be true or false")?,
             metrics_token: get("CARTQL_METRICS_TOKEN").map(Secret::new),
+            persisted_documents: get("CARTQL_PERSISTED_DOCUMENTS").map(PathBuf::from),
+            trusted_proxies: get("CARTQL_TRUSTED_PROXIES")
+                .map(|list| {
+                    list.split(',')
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty())
+                        .map(|p| p.parse())
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .transpose()
+                .context("CARTQL_TRUSTED_PROXIES must list IP addresses, e.g. 10.0.0.1,10.0.0.2")?
+                .unwrap_or_default(),
             resolver_spans: parse_bool(&parsed("CARTQL_RESOLVER_SPANS", "false"))
                 .context("CARTQL_RESOLVER_SPANS must be true or false")?,
         })

@@ -22,6 +22,8 @@ pub mod http;
 pub mod metrics;
 /// Cart and catalog rules and persistence.
 pub mod service;
+/// Every setting with its default, for `cartql --help`.
+pub mod settings;
 /// `build_app`: assembling the service.
 pub mod startup;
 

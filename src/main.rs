@@ -1,7 +1,5 @@
 //! The `cartql` binary: parse the command line and hand over to the library.
 
-use clap::Parser;
-
 // A GraphQL response is built from many small, short-lived allocations (field names, values,
 // futures); mimalloc serves them markedly cheaper than the system allocator (see the README's
 // Performance section).
@@ -25,7 +23,7 @@ async fn main() -> anyhow::Result<()> {
         _ if production => json_logs(filter),
         _ => tracing_subscriber::fmt().with_env_filter(filter).init(),
     }
-    cartql::cli::run(cartql::cli::Cli::parse()).await
+    cartql::cli::run(cartql::cli::Cli::parse_with_settings()).await
 }
 
 fn json_logs(filter: tracing_subscriber::EnvFilter) {

@@ -17,8 +17,11 @@ use crate::{
     config::{Config, Secret},
     db,
     graphql::{
-        self, CartSchema, MutationRoot, QueryRoot, context::ServiceState, guard::DocumentLimits,
-        handler::documents::DocumentCache, introspection,
+        self, CartSchema, MutationRoot, QueryRoot,
+        context::ServiceState,
+        guard::DocumentLimits,
+        handler::{documents::DocumentCache, persisted::PersistedQueries},
+        introspection,
     },
     http::{self, graphiql::GraphiqlPage, rate_limit::RateLimits},
     service::{CartSettings, cart, catalog, seed},
@@ -60,6 +63,10 @@ pub struct AppState {
     pub documents: Arc<DocumentCache>,
     /// When set, `/metrics` requires it as a Bearer token.
     pub metrics_token: Option<Secret>,
+    /// Automatic persisted queries, and the manifest of persisted-documents-only mode.
+    pub persisted: Arc<PersistedQueries>,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<[std::net::IpAddr]>,
 }
 
 /// The assembled service.
@@ -125,6 +132,10 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         db_health: Arc::new(db::DbHealth::default()),
         documents: Arc::new(DocumentCache::default()),
         metrics_token: config.metrics_token.clone(),
+        trusted_proxies: config.trusted_proxies.clone().into(),
+        persisted: Arc::new(PersistedQueries::new(
+            config.persisted_documents.as_deref(),
+        )?),
     };
     // Install the recorder before the first request records anything.
     crate::metrics::handle();

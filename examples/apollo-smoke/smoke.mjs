@@ -1,10 +1,12 @@
 // Apollo Client against a live cartql: the guest flow with X-Cart-Token, the user flow with a
 // Bearer token and a merge on sign-in, cache normalization (a watched cart query follows every
-// mutation without a refetch), userErrors, and extensions.code on request and field errors.
+// mutation without a refetch), userErrors, extensions.code on request and field errors, and
+// automatic persisted queries.
 //
 //   CARTQL_URL         the endpoint (default http://127.0.0.1:8080/graphql)
 //   CARTQL_USER_TOKEN  a user's JWT, e.g. from `cartql token --user smoke-user`
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import {
   ApolloClient,
   ApolloLink,
@@ -13,6 +15,7 @@ import {
   InMemoryCache,
   gql,
 } from "@apollo/client";
+import { PersistedQueryLink } from "@apollo/client/link/persisted-queries";
 
 const url = process.env.CARTQL_URL ?? "http://127.0.0.1:8080/graphql";
 const userToken = process.env.CARTQL_USER_TOKEN;
@@ -210,5 +213,31 @@ const gone =
   (CombinedGraphQLErrors.is(after.error) &&
     after.error.errors[0].extensions.code === "INVALID_GUEST_TOKEN");
 assert.ok(gone, `the guest token still opens a cart: ${JSON.stringify(after)}`);
+
+// --- Automatic persisted queries: Apollo's link sends the hash alone; the first time the
+// server asks for the query, afterwards the hash is enough (GET, so a CDN could cache it).
+const bodies = [];
+const recording = (input, init) => {
+  bodies.push(init?.method === "GET" ? new URL(input).search : init?.body ?? "");
+  return fetch(input, init);
+};
+const persisted = new ApolloClient({
+  link: ApolloLink.from([
+    new PersistedQueryLink({
+      sha256: (text) => createHash("sha256").update(text).digest("hex"),
+      useGETForHashedQueries: true,
+    }),
+    new HttpLink({ uri: url, fetch: recording }),
+  ]),
+  cache: new InMemoryCache(),
+});
+const PRODUCTS = gql`query SmokeProducts { products(first: 2) { edges { node { id sku } } } }`;
+const first = await persisted.query({ query: PRODUCTS, fetchPolicy: "network-only" });
+const second = await persisted.query({ query: PRODUCTS, fetchPolicy: "network-only" });
+assert.deepEqual(second.data, first.data);
+assert.equal(bodies.length, 3, "hash, then hash with the query, then hash alone");
+assert.ok(!bodies[0].includes("query=") && bodies[0].includes("sha256Hash"), bodies[0]);
+assert.ok(bodies[1].includes("SmokeProducts {"), "the retry carried the query");
+assert.ok(!bodies[2].includes("query=") && bodies[2].includes("sha256Hash"), bodies[2]);
 
 console.log(`apollo smoke: ${sent.length} operations against ${url}, all as expected`);

@@ -8,8 +8,13 @@ const config: CodegenConfig = {
   generates: {
     "./generated/": {
       preset: "client",
-      // Plain result types: fragments spread into their parents' types.
-      presetConfig: { fragmentMasking: false },
+      // Plain result types: fragments spread into their parents' types. The persisted
+      // documents manifest (persisted-documents.json, sha256 → document) is what
+      // CARTQL_PERSISTED_DOCUMENTS takes.
+      presetConfig: {
+        fragmentMasking: false,
+        persistedDocuments: { hashAlgorithm: "sha256" },
+      },
       config: {
         // Custom scalars arrive as strings: exact decimals and ISO 8601 timestamps.
         scalars: { Decimal: "string", DateTime: "string" },

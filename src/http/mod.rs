@@ -4,6 +4,7 @@
 //! GraphQL, 1 s for health) → the 64 KiB body limit, which the GraphQL handler's own body
 //! extractor honours.
 
+pub mod client_ip;
 pub mod graphiql;
 mod health;
 mod metrics;

@@ -23,6 +23,7 @@ mod observability;
 mod operations;
 mod outage;
 mod ownership;
+mod persisted;
 mod process;
 mod processes;
 mod profile;

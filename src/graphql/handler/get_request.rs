@@ -1,5 +1,6 @@
-//! A GraphQL request in a GET URL: `query`, and optionally `variables`, `operationName` and
-//! `extensions`, the two maps as URL-encoded JSON.
+//! A GraphQL request in a GET URL: `query` (or a persisted query in `extensions`), and
+//! optionally `variables`, `operationName` and `extensions`, the two maps as URL-encoded
+//! JSON.
 
 use std::collections::HashMap;
 
@@ -10,8 +11,11 @@ pub(super) fn parse(raw: &str) -> Result<Option<Request>, &'static str> {
     let params: Vec<(String, String)> =
         serde_urlencoded::from_str(raw).map_err(|_| "the URL's query string is not valid")?;
     let mut params: HashMap<String, String> = params.into_iter().collect();
-    let Some(query) = params.remove("query") else {
-        return Ok(None);
+    // Without `query` (and without a persisted query naming one), GET means GraphiQL.
+    let query = match (params.remove("query"), params.contains_key("extensions")) {
+        (Some(query), _) => query,
+        (None, true) => String::new(),
+        (None, false) => return Ok(None),
     };
     let mut request = Request::new(query);
     if let Some(name) = params.remove("operationName").filter(|n| !n.is_empty()) {

@@ -12,7 +12,7 @@
 //! fragment-expansion guard, the rate limits (`limits`), and the `Idempotency-Key`
 //! (`idempotency_key`).
 
-use std::{net::SocketAddr, time::Instant};
+use std::time::Instant;
 
 use async_graphql::{
     Request, ServerError,
@@ -20,7 +20,7 @@ use async_graphql::{
 };
 use axum::{
     body::Bytes,
-    extract::{ConnectInfo, RawQuery, State},
+    extract::{RawQuery, State},
     http::{Extensions, HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -29,6 +29,7 @@ use serde_json::{Value, json};
 use crate::{
     error::AppError,
     graphql::{guard, introspection, loaders},
+    http::client_ip::client_address,
     service::idempotency::{self, KeyState},
     startup::AppState,
 };
@@ -38,10 +39,12 @@ mod get_request;
 mod idempotency_key;
 mod limits;
 mod media;
+pub mod persisted;
 
 use idempotency_key::{answer_known_key, idempotency_claim};
 use limits::{rate_limited, too_many_requests};
 pub use media::{JSON, Media};
+use persisted::PersistedError;
 
 /// `POST /graphql`: one GraphQL operation as JSON.
 pub async fn graphql(
@@ -143,6 +146,15 @@ async fn execute(
         Ok(viewer) => viewer,
         Err(err) => return error_response(StatusCode::UNAUTHORIZED, err.code(), &err.message()),
     };
+    if let Err(refusal) = state.persisted.resolve(&mut request) {
+        // An unknown hash is a step of the protocol (the client resends with the query), not
+        // a failure; in persisted-documents-only mode nothing else will follow.
+        let status = match refusal {
+            PersistedError::NotFound if !state.persisted.documents_only() => StatusCode::OK,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        return error_response(status, refusal.code(), refusal.message());
+    }
     // Parse once, here: the guard and the rate limits read the document, and execution
     // reuses it.
     let operation_name = request.operation_name.clone();
@@ -157,7 +169,7 @@ async fn execute(
             &refusal.message(),
         );
     }
-    let address = client_address(extensions);
+    let address = client_address(extensions, headers, &state.trusted_proxies);
     let operation = selected_operation(document, operation_name.as_deref());
     let schema = match (operation, &state.introspection_schema) {
         (Some(op), Some(deeper)) if introspection::is_introspection(op) => {
@@ -302,14 +314,6 @@ fn selected_operation<'a>(
     }
 }
 
-/// The client's socket address, when the server knows it (tests drive the router directly).
-fn client_address(extensions: &Extensions) -> String {
-    extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned())
-}
-
 /// A request that failed before execution: errors and no `data` (it never ran). Answered
 /// 200 to `application/json` clients, as they expect, and 400 to clients that accept
 /// `application/graphql-response+json`, as the GraphQL-over-HTTP specification asks.
@@ -341,8 +345,9 @@ fn parse_request(body: &[u8]) -> Result<Request, &'static str> {
         return Err("batched operations are not supported; send one operation per request");
     }
     // A request without a `query` string is malformed (a typo such as `qeury`), not an empty
-    // document.
-    if !value.get("query").is_some_and(Value::is_string) {
+    // document, unless it names a persisted query instead.
+    let persisted = value.pointer("/extensions/persistedQuery").is_some();
+    if !persisted && !value.get("query").is_some_and(Value::is_string) {
         return Err(NOT_A_REQUEST);
     }
     serde_json::from_value(value).map_err(|_| NOT_A_REQUEST)
