@@ -52,7 +52,11 @@ pub enum Command {
         ttl: String,
     },
     /// Print the GraphQL schema (SDL, sorted) as committed in schema.graphql.
-    Schema,
+    Schema {
+        /// The Apollo Federation v2 subgraph SDL instead (what CARTQL_FEDERATION serves).
+        #[arg(long)]
+        federation: bool,
+    },
     /// Close carts past their expiry (as the server's sweeper does), then hard-delete
     /// soft-deleted carts and lines (with their history) older than CARTQL_RETENTION, and
     /// expired idempotency keys.
@@ -70,13 +74,17 @@ impl Cli {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let command = cli.command.unwrap_or(Command::Serve);
-    if let Command::Schema = command {
-        println!("{}", graphql::sdl().trim_end());
+    if let Command::Schema { federation } = command {
+        let sdl = match federation {
+            true => graphql::federation_sdl(),
+            false => graphql::sdl(),
+        };
+        println!("{}", sdl.trim_end());
         return Ok(());
     }
     let config = Config::from_env()?;
     match command {
-        Command::Schema => unreachable!("handled above"),
+        Command::Schema { .. } => unreachable!("handled above"),
         Command::Serve => serve(config).await,
         Command::Migrate => {
             let db = db::connect(&config.database_url, 1).await?;

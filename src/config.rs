@@ -100,6 +100,8 @@ pub struct Config {
     /// `CARTQL_TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose
     /// `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// `CARTQL_FEDERATION`: serve as an Apollo Federation v2 subgraph.
+    pub federation: bool,
     /// `CARTQL_RESOLVER_SPANS`: a tracing span per resolved field (for an OpenTelemetry
     /// exporter; costs a span per field).
     pub resolver_spans: bool,
@@ -237,6 +239,8 @@ impl Config {
                 .transpose()
                 .context("CARTQL_TRUSTED_PROXIES must list IP addresses, e.g. 10.0.0.1,10.0.0.2")?
                 .unwrap_or_default(),
+            federation: parse_bool(&parsed("CARTQL_FEDERATION", "false"))
+                .context("CARTQL_FEDERATION must be true or false")?,
             resolver_spans: parse_bool(&parsed("CARTQL_RESOLVER_SPANS", "false"))
                 .context("CARTQL_RESOLVER_SPANS must be true or false")?,
         })

@@ -174,6 +174,11 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "Comma-separated reverse-proxy addresses whose X-Forwarded-For names the client (for the per-address rate limits).",
     ),
     (
+        "CARTQL_FEDERATION",
+        "false",
+        "Serve as an Apollo Federation v2 subgraph (see Apollo Federation).",
+    ),
+    (
         "CARTQL_RESOLVER_SPANS",
         "false",
         "A tracing span per resolved field, for an OpenTelemetry exporter (costs a span per field).",

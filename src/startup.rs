@@ -7,7 +7,7 @@ use std::{
 };
 
 use anyhow::Context;
-use async_graphql::{EmptySubscription, SchemaBuilder};
+use async_graphql::{EmptySubscription, ObjectType, Schema, SchemaBuilder};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use rand::RngCore;
 use sea_orm::DatabaseConnection;
@@ -17,7 +17,7 @@ use crate::{
     config::{Config, Secret},
     db,
     graphql::{
-        self, CartSchema, MutationRoot, QueryRoot,
+        self, Executor, MutationRoot,
         context::ServiceState,
         guard::DocumentLimits,
         handler::{documents::DocumentCache, persisted::PersistedQueries},
@@ -44,10 +44,10 @@ const MAX_DOCUMENT_DIRECTIVES: u64 = 50;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
-    pub schema: CartSchema,
+    pub schema: Executor,
     /// The same schema with the deeper limits introspection needs (none in production,
     /// where introspection is off).
-    pub introspection_schema: Option<CartSchema>,
+    pub introspection_schema: Option<Executor>,
     pub auth: Authenticator,
     pub rate: RateLimits,
     pub document_limits: DocumentLimits,
@@ -117,8 +117,10 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         settings,
     };
     let state = AppState {
-        schema: schema(config, service.clone()),
-        introspection_schema: introspection_schema(config, service),
+        schema: schema(config, service.clone(), Depth::Operations),
+        // Production has introspection off, so it needs no deeper twin.
+        introspection_schema: (!config.production)
+            .then(|| schema(config, service, Depth::Introspection)),
         db,
         auth: Authenticator::new(verifier, config.api_keys.clone(), guest_key),
         rate: RateLimits::per_minute(config.rate_mutations, config.rate_new_carts),
@@ -149,47 +151,57 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
     })
 }
 
-/// The executable schema with its limits; production also hides the schema from strangers.
-fn schema(config: &Config, service: ServiceState) -> CartSchema {
-    let builder = with_spans(config, graphql::schema_builder())
+/// How deep operations may go: the cart limits, or the deeper ones introspection needs.
+#[derive(Clone, Copy)]
+enum Depth {
+    Operations,
+    Introspection,
+}
+
+/// The executable schema (the federation subgraph with `CARTQL_FEDERATION`) with its limits;
+/// production also hides the schema from strangers.
+fn schema(config: &Config, service: ServiceState, depth: Depth) -> Executor {
+    match config.federation {
+        true => Executor::Federated(configured(
+            graphql::federated_schema_builder(),
+            config,
+            service,
+            depth,
+        )),
+        false => Executor::Plain(configured(
+            graphql::schema_builder(),
+            config,
+            service,
+            depth,
+        )),
+    }
+}
+
+fn configured<Q: ObjectType + 'static>(
+    builder: SchemaBuilder<Q, MutationRoot, EmptySubscription>,
+    config: &Config,
+    service: ServiceState,
+    depth: Depth,
+) -> Schema<Q, MutationRoot, EmptySubscription> {
+    let (max_depth, max_recursive_depth) = match depth {
+        Depth::Operations => (MAX_DEPTH, MAX_RECURSIVE_DEPTH),
+        Depth::Introspection => (introspection::MAX_DEPTH, introspection::MAX_RECURSIVE_DEPTH),
+    };
+    let mut builder = builder
         .data(service)
-        .limit_depth(MAX_DEPTH)
-        .limit_recursive_depth(MAX_RECURSIVE_DEPTH)
+        .limit_depth(max_depth)
+        .limit_recursive_depth(max_recursive_depth)
         .limit_directives(MAX_FIELD_DIRECTIVES)
         .limit_complexity(MAX_COMPLEXITY);
+    // With `CARTQL_RESOLVER_SPANS`, a tracing span per resolved field, which an
+    // OpenTelemetry layer on the subscriber can export.
+    if config.resolver_spans {
+        builder = builder.extension(async_graphql::extensions::Tracing);
+    }
     if config.production {
-        builder
-            .disable_introspection()
-            .disable_suggestions()
-            .finish()
-    } else {
-        builder.finish()
+        builder = builder.disable_introspection().disable_suggestions();
     }
-}
-
-/// With `CARTQL_RESOLVER_SPANS`, a tracing span per resolved field, which an OpenTelemetry
-/// layer on the subscriber can export.
-fn with_spans(
-    config: &Config,
-    builder: SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription>,
-) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
-    match config.resolver_spans {
-        true => builder.extension(async_graphql::extensions::Tracing),
-        false => builder,
-    }
-}
-
-/// The schema introspection operations run on (see [`graphql::introspection`]).
-fn introspection_schema(config: &Config, service: ServiceState) -> Option<CartSchema> {
-    (!config.production).then(|| {
-        with_spans(config, graphql::schema_builder())
-            .data(service)
-            .limit_depth(introspection::MAX_DEPTH)
-            .limit_recursive_depth(introspection::MAX_RECURSIVE_DEPTH)
-            .limit_directives(MAX_FIELD_DIRECTIVES)
-            .limit_complexity(MAX_COMPLEXITY)
-            .finish()
-    })
+    builder.finish()
 }
 
 /// Every minute, drop rate-limit entries of callers who have been quiet.

@@ -3,6 +3,7 @@
 mod admin;
 mod cart;
 mod catalog;
+mod federation;
 
 use async_graphql::MergedObject;
 
@@ -10,3 +11,15 @@ use async_graphql::MergedObject;
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
 pub struct QueryRoot(cart::CartQuery, catalog::CatalogQuery, admin::AdminQuery);
+
+/// The queries of federation mode: the same areas (keep the two lists in step), plus the
+/// entity resolvers behind `_entities`. A separate root so that the public schema carries no
+/// federation fields.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct FederatedQueryRoot(
+    cart::CartQuery,
+    catalog::CatalogQuery,
+    admin::AdminQuery,
+    federation::EntityQuery,
+);

@@ -16,7 +16,8 @@ impl From<domain::Money> for Money {
 }
 
 /// An exact amount of money.
-#[Object]
+// Shareable under federation: other subgraphs may return `Money` too.
+#[Object(shareable)]
 impl Money {
     /// The amount as an exact decimal string with the currency's minor digits, e.g. `"110.00"`.
     async fn amount(&self) -> Decimal {
