@@ -18,6 +18,8 @@ pub mod error;
 pub mod graphql;
 /// The HTTP stack: routes and tower layers.
 pub mod http;
+/// Live carts: change announcements for `cartUpdated`, across instances on PostgreSQL.
+pub mod live;
 /// Prometheus metrics: what is recorded and how `/metrics` renders it.
 pub mod metrics;
 /// Cart and catalog rules and persistence.

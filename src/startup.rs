@@ -7,7 +7,7 @@ use std::{
 };
 
 use anyhow::Context;
-use async_graphql::{EmptySubscription, ObjectType, Schema, SchemaBuilder};
+use async_graphql::{ObjectType, Schema, SchemaBuilder};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use rand::RngCore;
 use sea_orm::DatabaseConnection;
@@ -17,13 +17,14 @@ use crate::{
     config::{Config, Secret},
     db,
     graphql::{
-        self, Executor, MutationRoot,
+        self, Executor, MutationRoot, SubscriptionRoot,
         context::ServiceState,
         guard::DocumentLimits,
         handler::{documents::DocumentCache, persisted::PersistedQueries},
         introspection,
     },
     http::{self, graphiql::GraphiqlPage, rate_limit::RateLimits},
+    live::LiveCarts,
     service::{CartSettings, cart, catalog, seed},
 };
 
@@ -115,6 +116,7 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
     let service = ServiceState {
         db: db.clone(),
         settings,
+        live: LiveCarts::start(&db),
     };
     let state = AppState {
         schema: schema(config, service.clone(), Depth::Operations),
@@ -178,11 +180,11 @@ fn schema(config: &Config, service: ServiceState, depth: Depth) -> Executor {
 }
 
 fn configured<Q: ObjectType + 'static>(
-    builder: SchemaBuilder<Q, MutationRoot, EmptySubscription>,
+    builder: SchemaBuilder<Q, MutationRoot, SubscriptionRoot>,
     config: &Config,
     service: ServiceState,
     depth: Depth,
-) -> Schema<Q, MutationRoot, EmptySubscription> {
+) -> Schema<Q, MutationRoot, SubscriptionRoot> {
     let (max_depth, max_recursive_depth) = match depth {
         Depth::Operations => (MAX_DEPTH, MAX_RECURSIVE_DEPTH),
         Depth::Introspection => (introspection::MAX_DEPTH, introspection::MAX_RECURSIVE_DEPTH),

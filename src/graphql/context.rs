@@ -8,6 +8,7 @@ use crate::{
     auth::{User, Viewer},
     error::AppError,
     graphql::loaders::Loaders,
+    live::LiveCarts,
     service::CartSettings,
 };
 
@@ -16,6 +17,8 @@ use crate::{
 pub struct ServiceState {
     pub db: DatabaseConnection,
     pub settings: CartSettings,
+    /// Where mutations announce changed carts for `cartUpdated`.
+    pub live: LiveCarts,
 }
 
 pub trait ContextExt {

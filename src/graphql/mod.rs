@@ -11,19 +11,22 @@ pub mod loaders;
 mod mutation;
 mod query;
 pub mod scalars;
+mod subscription;
 pub mod types;
 
-use async_graphql::{
-    EmptySubscription, Request, Response, SDLExportOptions, Schema, SchemaBuilder,
-};
+use std::sync::Arc;
+
+use async_graphql::{Data, Request, Response, SDLExportOptions, Schema, SchemaBuilder};
+use futures::stream::BoxStream;
 
 pub use mutation::MutationRoot;
 pub use query::{FederatedQueryRoot, QueryRoot};
+pub use subscription::SubscriptionRoot;
 
 /// cartql's schema type.
-pub type CartSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type CartSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 /// The schema of federation mode (`CARTQL_FEDERATION`).
-pub type FederatedSchema = Schema<FederatedQueryRoot, MutationRoot, EmptySubscription>;
+pub type FederatedSchema = Schema<FederatedQueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// The schema a server runs: the plain one, or the federation subgraph.
 #[derive(Clone)]
@@ -32,22 +35,37 @@ pub enum Executor {
     Federated(FederatedSchema),
 }
 
-impl Executor {
-    pub async fn execute(&self, request: Request) -> Response {
+impl async_graphql::Executor for Executor {
+    async fn execute(&self, request: Request) -> Response {
         match self {
-            Self::Plain(schema) => schema.execute(request).await,
-            Self::Federated(schema) => schema.execute(request).await,
+            Self::Plain(schema) => Schema::execute(schema, request).await,
+            Self::Federated(schema) => Schema::execute(schema, request).await,
+        }
+    }
+
+    fn execute_stream(
+        &self,
+        request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        match self {
+            Self::Plain(schema) => {
+                async_graphql::Executor::execute_stream(schema, request, session_data)
+            }
+            Self::Federated(schema) => {
+                async_graphql::Executor::execute_stream(schema, request, session_data)
+            }
         }
     }
 }
 
 /// The federation subgraph's schema without runtime data.
 pub fn federated_schema_builder()
--> SchemaBuilder<FederatedQueryRoot, MutationRoot, EmptySubscription> {
+-> SchemaBuilder<FederatedQueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
         FederatedQueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot,
     )
     .enable_federation()
 }
@@ -66,11 +84,11 @@ pub fn federation_sdl() -> String {
 
 /// The schema without any runtime data: a pure function of the code, so `cartql schema` and
 /// the drift test need no database.
-pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot,
     )
 }
 

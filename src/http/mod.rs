@@ -45,6 +45,7 @@ const HEALTH_TIMEOUT: Duration = Duration::from_secs(1);
 pub fn router(state: AppState, config: &Config) -> Router {
     let graphql = Router::new()
         .route("/graphql", get(handler::graphql_get).post(handler::graphql))
+        .route("/graphql/ws", get(handler::graphql_ws))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             config.request_timeout,

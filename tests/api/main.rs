@@ -18,6 +18,7 @@ mod fuzz;
 mod http;
 mod idempotency;
 mod lifecycle;
+mod live;
 mod merge;
 mod money;
 mod observability;

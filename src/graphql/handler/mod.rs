@@ -15,7 +15,7 @@
 use std::time::Instant;
 
 use async_graphql::{
-    Request, ServerError,
+    Executor as _, Request, ServerError,
     parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition, OperationType},
 };
 use axum::{
@@ -40,11 +40,13 @@ mod idempotency_key;
 mod limits;
 mod media;
 pub mod persisted;
+mod ws;
 
 use idempotency_key::{answer_known_key, idempotency_claim};
 use limits::{rate_limited, too_many_requests};
 pub use media::{JSON, Media};
 use persisted::PersistedError;
+pub use ws::graphql_ws;
 
 /// `POST /graphql`: one GraphQL operation as JSON.
 pub async fn graphql(

@@ -14,6 +14,7 @@ use crate::{
         },
         types::{Cart, CartItem, CartItemPayload, CartPayload, CartWarning, report_user_errors},
     },
+    live,
     service::{
         ErrorCode, Outcome, UserError, Warning,
         cart::{self, AddLine, Change, ItemChange, Writer},
@@ -166,6 +167,10 @@ impl CartMutation {
             strategy.unwrap_or(MergeStrategy::Sum).into(),
         )
         .await?;
+        if let Outcome::Done { .. } = &outcome {
+            // The guest cart is closed: its subscribers learn it is gone.
+            ctx.state().live.changed(live::guest_key(guest.expose()));
+        }
         cart_payload(ctx, outcome).await
     }
 
@@ -268,6 +273,14 @@ fn parse_lines(ctx: &Context<'_>, items: &[CartItemInput]) -> Result<Vec<AddLine
         .collect()
 }
 
+/// Tells `cartUpdated` subscribers that the caller's cart changed (`issued_token`: the guest
+/// token a mutation just gave an anonymous caller).
+fn announce(ctx: &Context<'_>, issued_token: Option<&str>) {
+    if let Some(key) = live::owner_key(ctx.viewer(), issued_token) {
+        ctx.state().live.changed(key);
+    }
+}
+
 /// The request's idempotency claim, when it sent an `Idempotency-Key`.
 fn claim<'a>(ctx: &'a Context<'_>) -> Option<&'a Claim> {
     ctx.data_opt::<Claim>()
@@ -321,6 +334,7 @@ async fn cart_payload(ctx: &Context<'_>, outcome: Outcome<Change>) -> Result<Car
             warnings: Vec::new(),
         }),
         Outcome::Done { value, warnings } => {
+            announce(ctx, value.token.as_deref());
             let cart = cart_after(ctx, value).await?;
             Ok(CartPayload {
                 warnings: all_warnings(warnings, cart.as_ref()),
@@ -346,6 +360,7 @@ async fn item_payload(
             value: (change, item),
             warnings,
         } => {
+            announce(ctx, change.token.as_deref());
             // The line at hand answers `item` alone; the cart is read only when the payload
             // shows it or the warnings (which include the cart's PRICE_CHANGED lines).
             let selection = ctx.look_ahead();

@@ -66,6 +66,15 @@ impl Cart {
         }
     }
 
+    /// Wraps a loaded cart without priming any loader: for a subscription, whose connection
+    /// keeps no loader cache, so every event reads products, shops and media afresh.
+    pub fn unprimed(view: CartView, settings: CartSettings) -> Self {
+        Self {
+            view: Arc::new(view),
+            settings,
+        }
+    }
+
     fn currency(&self) -> Currency {
         Currency::parse(&self.view.cart.currency).unwrap_or(self.settings.currency)
     }

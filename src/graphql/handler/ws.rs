@@ -1,0 +1,147 @@
+//! `GET /graphql/ws`: GraphQL over WebSocket (the `graphql-transport-ws` protocol of the
+//! graphql-ws library, and the older `graphql-ws` one), for `cartUpdated`.
+//!
+//! Credentials travel in the `connection_init` payload, as the headers an HTTP request would
+//! send (`{"Authorization": "Bearer …"}` or `{"X-Cart-Token": "…"}`, at the top level or under
+//! `headers`), and are checked like a query's. Only subscriptions run here, each document
+//! passing the same fragment-expansion guard as over HTTP; queries and mutations belong on
+//! HTTP, where the rate limits and idempotency keys apply.
+
+use std::sync::Arc;
+
+use async_graphql::{
+    Data, Request, Response, ServerError,
+    http::ALL_WEBSOCKET_PROTOCOLS,
+    parser::types::{DocumentOperations, OperationType},
+};
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::{
+    extract::{State, WebSocketUpgrade},
+    http::{HeaderMap, HeaderName, HeaderValue},
+    response::Response as HttpResponse,
+};
+use futures::{StreamExt, stream::BoxStream};
+
+use crate::{
+    graphql::{Executor, guard, loaders},
+    startup::AppState,
+};
+
+pub async fn graphql_ws(
+    State(state): State<AppState>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> HttpResponse {
+    let executor = SubscriptionsOnly {
+        schema: state.schema.clone(),
+        limits: state.document_limits,
+    };
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            GraphQLWebSocket::new(socket, executor, protocol)
+                .on_connection_init(move |payload| async move { connection_data(&state, &payload) })
+                .serve()
+        })
+}
+
+/// The connection's caller and its loaders, from the init payload. The loaders keep no
+/// cache: a connection lives long, and every event must show live products.
+fn connection_data(state: &AppState, payload: &serde_json::Value) -> async_graphql::Result<Data> {
+    let headers = payload_headers(payload);
+    if !state.auth.api_key_ok(&headers) {
+        return Err(async_graphql::Error::new("a valid X-API-Key is required"));
+    }
+    let viewer = state
+        .auth
+        .viewer(&headers)
+        .map_err(|err| async_graphql::Error::new(err.message()))?;
+    let loaders = loaders::loaders(state.db.clone());
+    loaders.enable_all_cache(false);
+    let mut data = Data::default();
+    data.insert(viewer);
+    data.insert(loaders);
+    Ok(data)
+}
+
+/// The payload's string entries (top level, or under `headers`) as request headers.
+fn payload_headers(payload: &serde_json::Value) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    let nested = payload.get("headers").and_then(|h| h.as_object());
+    let top = payload.as_object();
+    for entries in [top, nested].into_iter().flatten() {
+        for (name, value) in entries {
+            let (Ok(name), Some(Ok(value))) = (
+                HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes()),
+                value.as_str().map(HeaderValue::from_str),
+            ) else {
+                continue;
+            };
+            headers.insert(name, value);
+        }
+    }
+    headers
+}
+
+/// The schema, running subscriptions only, each document checked by the guard first.
+#[derive(Clone)]
+struct SubscriptionsOnly {
+    schema: Executor,
+    limits: guard::DocumentLimits,
+}
+
+impl SubscriptionsOnly {
+    fn refusal(&self, request: &mut Request) -> Option<ServerError> {
+        let document = match request.parsed_query() {
+            Ok(document) => document,
+            Err(err) => return Some(err),
+        };
+        if let Err(refusal) = guard::check(document, self.limits) {
+            return Some(coded(refusal.message(), "BAD_USER_INPUT"));
+        }
+        let only_subscriptions = match &document.operations {
+            DocumentOperations::Single(op) => op.node.ty == OperationType::Subscription,
+            DocumentOperations::Multiple(ops) => ops
+                .values()
+                .all(|op| op.node.ty == OperationType::Subscription),
+        };
+        (!only_subscriptions).then(|| {
+            coded(
+                "only subscriptions run over WebSocket; send queries and mutations over HTTP"
+                    .to_owned(),
+                "BAD_USER_INPUT",
+            )
+        })
+    }
+}
+
+fn coded(message: String, code: &'static str) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
+    error
+}
+
+impl async_graphql::Executor for SubscriptionsOnly {
+    async fn execute(&self, mut request: Request) -> Response {
+        match self.refusal(&mut request) {
+            Some(error) => Response::from_errors(vec![error]),
+            None => self.schema.execute(request).await,
+        }
+    }
+
+    fn execute_stream(
+        &self,
+        mut request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        match self.refusal(&mut request) {
+            Some(error) => {
+                futures::stream::once(async move { Response::from_errors(vec![error]) }).boxed()
+            }
+            None => self.schema.execute_stream(request, session_data),
+        }
+    }
+}

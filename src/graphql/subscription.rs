@@ -1,0 +1,79 @@
+//! The subscription root: `cartUpdated`, over GraphQL over WebSocket (`/graphql/ws`).
+
+use async_graphql::{Context, Result, Subscription};
+use futures::{Stream, StreamExt, stream};
+use tokio::sync::broadcast::{Receiver, error::RecvError};
+
+use crate::{
+    auth::Viewer,
+    error::AppError,
+    graphql::{
+        context::{ContextExt, ServiceState},
+        types::Cart,
+    },
+    live,
+    service::cart,
+};
+
+#[derive(Default)]
+pub struct SubscriptionRoot;
+
+#[Subscription(name = "Subscription")]
+impl SubscriptionRoot {
+    /// The caller's cart now, then again after every change to it, made from any tab, device
+    /// or instance (null once it is cleared, merged away or expired). Authorized like queries:
+    /// the connection's init payload carries `Authorization` or `X-Cart-Token`.
+    async fn cart_updated(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = Option<Cart>>> {
+        let viewer = ctx.viewer().clone();
+        let key = live::owner_key(&viewer, None).ok_or(AppError::Unauthenticated(
+            "cartUpdated needs Authorization or X-Cart-Token in the connection's init payload",
+        ))?;
+        let watch = Watch {
+            state: ctx.state().clone(),
+            viewer,
+            key,
+            // Subscribed before the first read, so no change can fall between the two.
+            changes: ctx.state().live.subscribe(),
+        };
+        let first = watch.read().await;
+        let updates = stream::unfold(watch, |mut watch| async move {
+            let cart = watch.next().await?;
+            Some((cart, watch))
+        });
+        Ok(stream::iter(first).chain(updates.filter_map(|cart| async move { cart })))
+    }
+}
+
+/// One subscriber's view of the announcements.
+struct Watch {
+    state: ServiceState,
+    viewer: Viewer,
+    key: String,
+    changes: Receiver<String>,
+}
+
+impl Watch {
+    /// Waits for the next change to this cart and reads it; `None` when the hub is gone.
+    /// The inner `None` is a failed read, which is skipped.
+    async fn next(&mut self) -> Option<Option<Option<Cart>>> {
+        loop {
+            match self.changes.recv().await {
+                Ok(changed) if changed != self.key => continue,
+                // Ours, or some announcements were missed: send the cart as it is.
+                Ok(_) | Err(RecvError::Lagged(_)) => return Some(self.read().await),
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    }
+
+    /// The cart as it stands; `None` when it could not be read.
+    async fn read(&self) -> Option<Option<Cart>> {
+        match cart::viewer_cart(&self.state.db, &self.viewer).await {
+            Ok(view) => Some(view.map(|view| Cart::unprimed(view, self.state.settings))),
+            Err(err) => {
+                tracing::warn!(error = ?err, "cartUpdated could not read the cart");
+                None
+            }
+        }
+    }
+}
