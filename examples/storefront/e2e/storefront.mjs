@@ -1,0 +1,83 @@
+// Clicks through the storefront in headless Chromium against a live cartql: a guest adds
+// products (one needs an attribute), changes a quantity in the cart drawer, then signs in and
+// the guest cart merges into the user's. Saves a screenshot at each stage.
+//
+//   STOREFRONT_URL     the built storefront (default http://127.0.0.1:4173, `npm run preview`)
+//   CARTQL_USER_TOKEN  a user's JWT to sign in with (e.g. `cartql token --user shopper`)
+//   CHROMIUM           the browser (default /usr/bin/chromium, Debian's package)
+//   SCREENSHOT_DIR     where the screenshots go (default ./screenshots)
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { chromium } from "playwright-core";
+
+const url = process.env.STOREFRONT_URL ?? "http://127.0.0.1:4173";
+const token = process.env.CARTQL_USER_TOKEN;
+assert.ok(token, "set CARTQL_USER_TOKEN to a user's JWT");
+const shots = process.env.SCREENSHOT_DIR ?? "screenshots";
+mkdirSync(shots, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+});
+const errors = [];
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  page.on("pageerror", (error) => errors.push(error.message));
+  const count = page.getByTestId("cart-count");
+  const expectCount = (n) => page.waitForFunction(
+    (n) => document.querySelector('[data-testid="cart-count"]')?.textContent === String(n),
+    n,
+    { timeout: 10000 }
+  );
+
+  await page.goto(url);
+  await page.getByTestId("product-DEMO-002").waitFor();
+  assert.equal(await count.textContent(), "0");
+
+  // A guest's first add opens a cart; cartql hands back its token.
+  await page.getByTestId("add-DEMO-002").click();
+  await expectCount(1);
+  const guestToken = await page.evaluate(() => localStorage.getItem("cartql.guestToken"));
+  assert.match(guestToken ?? "", /^cgt_/);
+
+  // The kit needs a team_id: refused without it (nothing added), accepted with it.
+  await page.getByTestId("add-CK-SDS001").click();
+  await page.getByTestId("notice").waitFor();
+  assert.match(await page.getByTestId("notice").textContent(), /MISSING_REQUIRED_ATTRIBUTE/);
+  assert.equal(await count.textContent(), "1");
+  await page.getByTestId("attr-CK-SDS001-team_id").fill("20");
+  await page.getByTestId("add-CK-SDS001").click();
+  await expectCount(2);
+
+  // Quantities change in the drawer.
+  await page.getByTestId("inc-DEMO-002").click();
+  await expectCount(3);
+  assert.equal(await page.getByTestId("qty-DEMO-002").textContent(), "2");
+  const guestTotal = await page.getByTestId("cart-total").textContent();
+  assert.match(guestTotal, /^\$\d+\.\d\d$/);
+  await page.screenshot({ path: `${shots}/storefront-guest.png` });
+
+  // Sign in: the guest cart folds into the user's cart.
+  await page.getByTestId("token").fill(token);
+  await page.getByTestId("sign-in").click();
+  await page.getByTestId("signed-in").waitFor();
+  await expectCount(3);
+  assert.equal(await page.getByTestId("cart-total").textContent(), guestTotal);
+  assert.equal(await page.evaluate(() => localStorage.getItem("cartql.guestToken")), null);
+  await page.getByTestId("line-CK-SDS001").waitFor();
+  await page.screenshot({ path: `${shots}/storefront-signed-in.png` });
+} finally {
+  await browser.close();
+}
+assert.deepEqual(errors, [], "no script errors");
+console.log(`storefront at ${url}: guest cart, attributes, quantities and merge on sign-in all work`);

@@ -1,0 +1,25 @@
+import { useState } from "react";
+import { CartDrawer } from "./CartDrawer";
+import { ProductList } from "./ProductList";
+import { SignIn } from "./SignIn";
+
+export function App() {
+  const [notice, setNotice] = useState("");
+  return (
+    <div className="page">
+      <header>
+        <h1>cartql storefront</h1>
+        <SignIn onNotice={setNotice} />
+      </header>
+      {notice && (
+        <p className="notice" role="status" data-testid="notice">
+          {notice}
+        </p>
+      )}
+      <main>
+        <ProductList onNotice={setNotice} />
+        <CartDrawer onNotice={setNotice} />
+      </main>
+    </div>
+  );
+}
