@@ -7,7 +7,7 @@
 //! | `cartql_graphql_request_duration_seconds` | histogram | `operation`, `type` |
 //! | `cartql_graphql_errors_total` | counter | `code` (each top-level error's `extensions.code`) |
 //! | `cartql_user_errors_total` | counter | `code` (each `userErrors` entry of a mutation payload) |
-//! | `cartql_http_responses_total` | counter | `status` (every `/graphql` reply) |
+//! | `cartql_http_responses_total` | counter | `status` (every reply of the `/graphql` handlers) |
 //! | `cartql_dataloader_batch_size` | histogram | `loader` (`product`, `shop`, `media`) |
 //! | `cartql_db_pool_connections` | gauge | `state` (`idle`, `in_use`), read at scrape time |
 //!

@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 
 use crate::{
     error::AppError,
-    graphql::{guard, introspection, loaders},
+    graphql::{Executor, guard, introspection, loaders},
     http::client_ip::client_address,
     service::idempotency::{self, KeyState},
     startup::AppState,
@@ -173,25 +173,14 @@ async fn execute(
     }
     let address = client_address(extensions, headers, &state.trusted_proxies);
     let operation = selected_operation(document, operation_name.as_deref());
-    let schema = match (operation, &state.introspection_schema) {
-        (Some(op), Some(deeper)) if introspection::is_introspection(op) => {
-            if let Err(message) = introspection::check(document, op) {
-                return error_response(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &message);
-            }
-            deeper
-        }
-        _ => &state.schema,
+    let schema = match schema_for(state, document, operation) {
+        Ok(schema) => schema,
+        Err(message) => return error_response(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &message),
     };
     let operation_type = operation.map(|op| op.ty);
-    // The name for metrics: the one sent, or the lone operation's own.
     let label_name = operation_name
         .clone()
-        .or_else(|| match &document.operations {
-            DocumentOperations::Multiple(ops) if ops.len() == 1 => {
-                ops.keys().next().map(|name| name.to_string())
-            }
-            _ => None,
-        });
+        .or_else(|| lone_operation_name(document));
     let is_mutation = operation_type == Some(OperationType::Mutation);
     if via_get && is_mutation {
         let mut response = error_response(
@@ -251,6 +240,32 @@ async fn execute(
         }
     }
     (StatusCode::OK, [(header::CONTENT_TYPE, JSON)], body).into_response()
+}
+
+/// The schema an operation runs on: the introspection twin (after its list-nesting check)
+/// for introspection outside production, the service's schema otherwise.
+fn schema_for<'s>(
+    state: &'s AppState,
+    document: &ExecutableDocument,
+    operation: Option<&OperationDefinition>,
+) -> Result<&'s Executor, String> {
+    match (operation, &state.introspection_schema) {
+        (Some(op), Some(deeper)) if introspection::is_introspection(op) => {
+            introspection::check(document, op)?;
+            Ok(deeper)
+        }
+        _ => Ok(&state.schema),
+    }
+}
+
+/// The name of the document's only operation, when it has one (for metrics).
+fn lone_operation_name(document: &ExecutableDocument) -> Option<String> {
+    match &document.operations {
+        DocumentOperations::Multiple(ops) if ops.len() == 1 => {
+            ops.keys().next().map(|name| name.to_string())
+        }
+        _ => None,
+    }
 }
 
 /// Records an executed operation: its duration, its outcome and its errors' codes.
