@@ -100,6 +100,8 @@ pub struct Config {
     /// `CARTQL_TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose
     /// `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// `CARTQL_MAX_SUBSCRIBERS`: WebSocket connections open at once.
+    pub max_subscribers: usize,
     /// `CARTQL_FEDERATION`: serve as an Apollo Federation v2 subgraph.
     pub federation: bool,
     /// `CARTQL_RESOLVER_SPANS`: a tracing span per resolved field (for an OpenTelemetry
@@ -239,6 +241,7 @@ impl Config {
                 .transpose()
                 .context("CARTQL_TRUSTED_PROXIES must list IP addresses, e.g. 10.0.0.1,10.0.0.2")?
                 .unwrap_or_default(),
+            max_subscribers: number("CARTQL_MAX_SUBSCRIBERS", 4096)?.max(1) as usize,
             federation: parse_bool(&parsed("CARTQL_FEDERATION", "false"))
                 .context("CARTQL_FEDERATION must be true or false")?,
             resolver_spans: parse_bool(&parsed("CARTQL_RESOLVER_SPANS", "false"))

@@ -174,6 +174,11 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "Comma-separated reverse-proxy addresses whose X-Forwarded-For names the client (for the per-address rate limits).",
     ),
     (
+        "CARTQL_MAX_SUBSCRIBERS",
+        "4096",
+        "WebSocket connections (cartUpdated) open at once; more are refused with 503 and Retry-After: 5 before the upgrade.",
+    ),
+    (
         "CARTQL_FEDERATION",
         "false",
         "Serve as an Apollo Federation v2 subgraph (see Apollo Federation).",

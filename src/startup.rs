@@ -66,6 +66,8 @@ pub struct AppState {
     pub metrics_token: Option<Secret>,
     /// Automatic persisted queries, and the manifest of persisted-documents-only mode.
     pub persisted: Arc<PersistedQueries>,
+    /// One permit per open WebSocket connection (`CARTQL_MAX_SUBSCRIBERS`).
+    pub subscriber_slots: Arc<tokio::sync::Semaphore>,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Arc<[std::net::IpAddr]>,
 }
@@ -137,6 +139,7 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         documents: Arc::new(DocumentCache::default()),
         metrics_token: config.metrics_token.clone(),
         trusted_proxies: config.trusted_proxies.clone().into(),
+        subscriber_slots: Arc::new(tokio::sync::Semaphore::new(config.max_subscribers)),
         persisted: Arc::new(PersistedQueries::new(
             config.persisted_documents.as_deref(),
         )?),

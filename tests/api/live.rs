@@ -168,3 +168,50 @@ async fn subscriptions_need_credentials_and_carry_nothing_else() {
         "{closed:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_beyond_the_subscriber_limit_are_refused_before_the_upgrade() {
+    let app = TestApp::spawn().await;
+    let server = Server::start(&[
+        ("DATABASE_URL", app.database_url.as_str()),
+        ("CARTQL_JWT_SECRET", SECRET),
+        ("CARTQL_DEMO_CATALOG", "false"),
+        ("CARTQL_MAX_SUBSCRIBERS", "1"),
+    ]);
+    let mut first = connect(&server.address, json!({})).await;
+    assert_eq!(receive(&mut first).await["type"], "connection_ack");
+
+    let mut request = format!("ws://{}/graphql/ws", server.address)
+        .into_client_request()
+        .expect("a WebSocket request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    match connect_async(request).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 503);
+        }
+        other => panic!("the second connection was not refused: {other:?}"),
+    }
+
+    // Closing the first frees its slot.
+    first.close(None).await.expect("close");
+    drop(first);
+    let mut again = None;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let mut request = format!("ws://{}/graphql/ws", server.address)
+            .into_client_request()
+            .expect("a WebSocket request");
+        request.headers_mut().insert(
+            "sec-websocket-protocol",
+            HeaderValue::from_static("graphql-transport-ws"),
+        );
+        if let Ok((socket, _)) = connect_async(request).await {
+            again = Some(socket);
+            break;
+        }
+    }
+    assert!(again.is_some(), "the slot was not freed");
+}

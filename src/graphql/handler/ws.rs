@@ -5,7 +5,8 @@
 //! send (`{"Authorization": "Bearer …"}` or `{"X-Cart-Token": "…"}`, at the top level or under
 //! `headers`), and are checked like a query's. Only subscriptions run here, each document
 //! passing the same fragment-expansion guard as over HTTP; queries and mutations belong on
-//! HTTP, where the rate limits and idempotency keys apply.
+//! HTTP, where the rate limits and idempotency keys apply. At most `CARTQL_MAX_SUBSCRIBERS`
+//! connections are open at once.
 
 use std::sync::Arc;
 
@@ -17,13 +18,13 @@ use async_graphql::{
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::{
     extract::{State, WebSocketUpgrade},
-    http::{HeaderMap, HeaderName, HeaderValue},
+    http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header},
     response::Response as HttpResponse,
 };
 use futures::{StreamExt, stream::BoxStream};
 
 use crate::{
-    graphql::{Executor, guard, loaders},
+    graphql::{Executor, guard, handler::error_response, loaders},
     startup::AppState,
 };
 
@@ -32,16 +33,31 @@ pub async fn graphql_ws(
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> HttpResponse {
+    // A connection holds a slot for as long as it is open; beyond CARTQL_MAX_SUBSCRIBERS
+    // new ones are refused before the upgrade.
+    let Ok(slot) = state.subscriber_slots.clone().try_acquire_owned() else {
+        let mut response = error_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SERVICE_UNAVAILABLE",
+            "too many open subscription connections; retry shortly",
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        return response;
+    };
     let executor = SubscriptionsOnly {
         schema: state.schema.clone(),
         limits: state.document_limits,
     };
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| {
+        .on_upgrade(move |socket| async move {
             GraphQLWebSocket::new(socket, executor, protocol)
                 .on_connection_init(move |payload| async move { connection_data(&state, &payload) })
                 .serve()
+                .await;
+            drop(slot);
         })
 }
 
