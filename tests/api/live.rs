@@ -20,8 +20,8 @@ use crate::{
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-/// A graphql-ws connection to `address`, initialised with `payload`.
-async fn connect(address: &str, payload: Value) -> Socket {
+/// The upgrade request for `address`'s WebSocket endpoint, speaking graphql-ws.
+fn ws_request(address: &str) -> tokio_tungstenite::tungstenite::handshake::client::Request {
     let mut request = format!("ws://{address}/graphql/ws")
         .into_client_request()
         .expect("a WebSocket request");
@@ -29,7 +29,14 @@ async fn connect(address: &str, payload: Value) -> Socket {
         "sec-websocket-protocol",
         HeaderValue::from_static("graphql-transport-ws"),
     );
-    let (mut socket, _) = connect_async(request).await.expect("the WebSocket opens");
+    request
+}
+
+/// A graphql-ws connection to `address`, initialised with `payload`.
+async fn connect(address: &str, payload: Value) -> Socket {
+    let (mut socket, _) = connect_async(ws_request(address))
+        .await
+        .expect("the WebSocket opens");
     send(
         &mut socket,
         json!({ "type": "connection_init", "payload": payload }),
@@ -181,14 +188,7 @@ async fn connections_beyond_the_subscriber_limit_are_refused_before_the_upgrade(
     let mut first = connect(&server.address, json!({})).await;
     assert_eq!(receive(&mut first).await["type"], "connection_ack");
 
-    let mut request = format!("ws://{}/graphql/ws", server.address)
-        .into_client_request()
-        .expect("a WebSocket request");
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        HeaderValue::from_static("graphql-transport-ws"),
-    );
-    match connect_async(request).await {
+    match connect_async(ws_request(&server.address)).await {
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
             assert_eq!(response.status(), 503);
         }
@@ -201,14 +201,7 @@ async fn connections_beyond_the_subscriber_limit_are_refused_before_the_upgrade(
     let mut again = None;
     for _ in 0..50 {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        let mut request = format!("ws://{}/graphql/ws", server.address)
-            .into_client_request()
-            .expect("a WebSocket request");
-        request.headers_mut().insert(
-            "sec-websocket-protocol",
-            HeaderValue::from_static("graphql-transport-ws"),
-        );
-        if let Ok((socket, _)) = connect_async(request).await {
+        if let Ok((socket, _)) = connect_async(ws_request(&server.address)).await {
             again = Some(socket);
             break;
         }
