@@ -12,7 +12,18 @@ use crate::{auth::User, config::Config, error::AppError};
 /// Clock skew tolerated on `exp` and `nbf`, in seconds.
 const LEEWAY_SECS: u64 = 30;
 
-/// The claims cartql reads. Others are ignored.
+/// What cartql reads from a verified token. The registered claims (`exp`, `nbf`, `iss`,
+/// `aud`) are checked by jsonwebtoken from the raw payload, which takes the shapes identity
+/// providers issue (`aud` as a string or an array, times as decimals); reading them again
+/// into narrower types here would refuse valid tokens, so they are not read at all.
+#[derive(Debug, Deserialize)]
+struct VerifiedClaims {
+    sub: String,
+    #[serde(default)]
+    roles: Vec<String>,
+}
+
+/// The claims of the tokens cartql issues (dev mode, `cartql token`, tests).
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: String,
@@ -66,7 +77,11 @@ impl JwtVerifier {
         validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECS;
         match &config.jwt_audience {
-            Some(aud) => validation.set_audience(&[aud]),
+            // A token without `aud` is refused: it was not issued for this audience.
+            Some(aud) => {
+                validation.set_audience(&[aud]);
+                validation.required_spec_claims.insert("aud".to_owned());
+            }
             None => validation.validate_aud = false,
         }
         if let Some(iss) = &config.jwt_issuer {
@@ -78,7 +93,7 @@ impl JwtVerifier {
 
     /// The user a token proves, or `UNAUTHENTICATED`.
     pub fn verify(&self, token: &str) -> Result<User, AppError> {
-        let data = decode::<Claims>(token, &self.key, &self.validation).map_err(|err| {
+        let data = decode::<VerifiedClaims>(token, &self.key, &self.validation).map_err(|err| {
             tracing::debug!(error = %err, "rejected a user token");
             AppError::Unauthenticated("the user token is invalid or expired")
         })?;

@@ -2,6 +2,7 @@
 //! and the public types. Resolvers parse arguments into domain types, call one service
 //! function or loader, and wrap the result.
 
+pub mod bounds;
 pub mod context;
 pub mod guard;
 pub mod handler;

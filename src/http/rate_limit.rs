@@ -29,14 +29,14 @@ impl RateLimits {
         }
     }
 
-    /// Takes one mutation from the caller's allowance, or says how long to wait.
-    pub fn mutation(&self, viewer: &Viewer, address: &str) -> Result<(), Duration> {
-        check(&self.mutations, caller_key(viewer, address))
+    /// Takes `n` mutations from the caller's allowance, or says why not.
+    pub fn mutations(&self, viewer: &Viewer, address: &str, n: usize) -> Result<(), Refusal> {
+        check(&self.mutations, caller_key(viewer, address), n)
     }
 
-    /// Takes one new guest cart from the address's allowance, or says how long to wait.
-    pub fn new_cart(&self, address: &str) -> Result<(), Duration> {
-        check(&self.new_carts, address.to_owned())
+    /// Takes `n` new guest carts from the address's allowance, or says why not.
+    pub fn new_carts(&self, address: &str, n: usize) -> Result<(), Refusal> {
+        check(&self.new_carts, address.to_owned(), n)
     }
 
     /// Forgets callers whose allowance is full again, so the maps do not grow forever.
@@ -55,8 +55,24 @@ pub fn caller_key(viewer: &Viewer, address: &str) -> String {
     }
 }
 
-fn check(limiter: &DefaultKeyedRateLimiter<String>, key: String) -> Result<(), Duration> {
-    limiter
-        .check_key(&key)
-        .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+/// Why an allowance refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Spent for now; this much later it will do.
+    Wait(Duration),
+    /// More than the whole allowance at once: no wait makes it pass.
+    TooMany,
+}
+
+fn check(limiter: &DefaultKeyedRateLimiter<String>, key: String, n: usize) -> Result<(), Refusal> {
+    let Some(n) = u32::try_from(n).ok().and_then(NonZeroU32::new) else {
+        return if n == 0 { Ok(()) } else { Err(Refusal::TooMany) };
+    };
+    match limiter.check_key_n(&key, n) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(not_until)) => Err(Refusal::Wait(
+            not_until.wait_time_from(DefaultClock::default().now()),
+        )),
+        Err(_) => Err(Refusal::TooMany),
+    }
 }

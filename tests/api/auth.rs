@@ -98,8 +98,46 @@ async fn issuer_and_audience_are_checked_when_configured() {
         json!({ "sub": "ivy", "exp": exp, "iss": "https://evil.example", "aud": "cartql" }),
         json!({ "sub": "ivy", "exp": exp, "iss": "https://id.example", "aud": "other" }),
         json!({ "sub": "ivy", "exp": exp, "aud": "cartql" }),
+        // No audience at all: not issued for cartql.
+        json!({ "sub": "ivy", "exp": exp, "iss": "https://id.example" }),
+        json!({ "sub": "ivy", "exp": exp, "iss": "https://id.example", "aud": ["a", "b"] }),
     ] {
         assert_unauthenticated(&app, &bearer(&sign(claims, SECRET))).await;
+    }
+}
+
+#[tokio::test]
+async fn tokens_shaped_like_identity_providers_tokens_are_accepted() {
+    let app = TestApp::spawn_with(&[
+        ("CARTQL_JWT_ISSUER", "https://id.example/realms/shop"),
+        ("CARTQL_JWT_AUDIENCE", "cartql"),
+    ])
+    .await;
+    let now = chrono::Utc::now().timestamp();
+    let iss = "https://id.example/realms/shop";
+    for claims in [
+        // Auth0: `aud` is an array naming the API and the userinfo endpoint, plus `azp`,
+        // `scope` and namespaced custom claims.
+        json!({
+            "iss": iss, "sub": "auth0|64f1c0", "aud": ["cartql", "https://id.example/userinfo"],
+            "iat": now, "exp": now + 600, "azp": "spa-client", "scope": "openid profile",
+            "https://shop.example/roles": ["buyer"]
+        }),
+        // Keycloak: array `aud`, roles under `realm_access`, a session id, `typ`.
+        json!({
+            "exp": now + 600, "iat": now, "auth_time": now, "jti": "6c1d", "iss": iss,
+            "aud": ["account", "cartql"], "sub": "f3a4-11", "typ": "Bearer", "azp": "web",
+            "realm_access": { "roles": ["offline_access"] }, "email_verified": true
+        }),
+        // Times as decimal numbers, as some issuers write them.
+        json!({ "iss": iss, "sub": "dec", "aud": "cartql", "iat": now as f64 + 0.25,
+                "nbf": now as f64 - 1.5, "exp": now as f64 + 600.5 }),
+    ] {
+        let (status, body) = app
+            .post(&bearer(&sign(claims.clone(), SECRET)), "{ cart { id } }", json!({}))
+            .await;
+        assert_eq!(status, 200, "{claims}: {body}");
+        assert!(body.get("errors").is_none(), "{claims}: {body}");
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod helpers;
 
+
 mod abuse;
 mod admin_carts;
 mod auth;
@@ -15,6 +16,7 @@ mod conformance;
 mod crash;
 mod federation;
 mod fuzz;
+mod hostile;
 mod http;
 mod idempotency;
 mod lifecycle;

@@ -12,10 +12,19 @@ use std::{
 use async_graphql::{Request, ServerError, parser::types::ExecutableDocument};
 use lru::LruCache;
 
+use crate::graphql::bounds::{self, BoundsError};
+
 /// Most documents kept.
 const CAPACITY: usize = 256;
 /// Longest document text kept; longer ones are parsed every time.
 const MAX_CACHED_LEN: usize = 8 * 1024;
+
+/// Why a document could not be had: refused before parsing, or not valid GraphQL.
+#[derive(Debug)]
+pub enum DocumentError {
+    Bounds(BoundsError),
+    Syntax(ServerError),
+}
 
 pub struct DocumentCache(Mutex<LruCache<String, ExecutableDocument>>);
 
@@ -29,21 +38,22 @@ impl Default for DocumentCache {
 
 impl DocumentCache {
     /// Gives `request` its parsed document, from the cache when its text was seen before.
+    /// A text met for the first time is bounded ([`bounds::check`]) before it is parsed.
     pub fn parse<'r>(
         &self,
         request: &'r mut Request,
-    ) -> Result<&'r ExecutableDocument, ServerError> {
-        if request.query.len() <= MAX_CACHED_LEN {
-            let cached = self.lock().get(&request.query).cloned();
-            match cached {
-                Some(document) => request.set_parsed_query(document),
-                None => {
-                    let document = request.parsed_query()?.clone();
-                    self.lock().put(request.query.clone(), document);
-                }
+    ) -> Result<&'r ExecutableDocument, DocumentError> {
+        let cacheable = request.query.len() <= MAX_CACHED_LEN;
+        if cacheable && let Some(document) = self.lock().get(&request.query).cloned() {
+            request.set_parsed_query(document);
+        } else {
+            bounds::check(&request.query).map_err(DocumentError::Bounds)?;
+            let document = request.parsed_query().map_err(DocumentError::Syntax)?.clone();
+            if cacheable {
+                self.lock().put(request.query.clone(), document);
             }
         }
-        request.parsed_query()
+        request.parsed_query().map_err(DocumentError::Syntax)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<String, ExecutableDocument>> {
@@ -68,7 +78,15 @@ mod tests {
         assert_eq!(cache.lock().len(), 1);
 
         let mut broken = Request::new("{ cart { ");
-        assert!(cache.parse(&mut broken).is_err());
+        assert!(matches!(
+            cache.parse(&mut broken),
+            Err(DocumentError::Syntax(_))
+        ));
+        let mut deep = Request::new(format!("{{ a(b: {}) }}", "[".repeat(5_000)));
+        assert!(matches!(
+            cache.parse(&mut deep),
+            Err(DocumentError::Bounds(_))
+        ));
         assert_eq!(cache.lock().len(), 1);
     }
 }

@@ -1,50 +1,63 @@
-//! Rate limits as the GraphQL handler applies them.
+//! Rate limits as the GraphQL handler applies them, counting what will execute: every root
+//! field of a mutation, aliases and fragments included ([`root_field_names`]).
 
-use async_graphql::parser::types::{OperationDefinition, Selection};
+use async_graphql::{
+    Variables,
+    parser::types::{ExecutableDocument, OperationDefinition},
+};
 use axum::{
     http::{HeaderValue, StatusCode, header},
     response::Response,
 };
 
-use crate::{auth::Viewer, startup::AppState};
+use crate::{auth::Viewer, http::rate_limit::Refusal, startup::AppState};
 
-use super::error_response;
+use super::{error_response, root_fields::root_field_names};
 
-/// Applies the mutation and new-cart allowances to a mutation about to run.
+/// Applies the mutation and new-cart allowances to a mutation about to run: one mutation per
+/// root field, one new cart per field that opens a guest cart for this caller.
 pub(super) fn rate_limited(
     state: &AppState,
-    operation: Option<&OperationDefinition>,
+    document: &ExecutableDocument,
+    operation: &OperationDefinition,
+    variables: &Variables,
     viewer: &Viewer,
     address: &str,
-) -> Option<std::time::Duration> {
-    if let Err(wait) = state.rate.mutation(viewer, address) {
-        return Some(wait);
-    }
+) -> Result<(), Response> {
+    let fields = root_field_names(document, operation, variables);
+    state
+        .rate
+        .mutations(viewer, address, fields.len().max(1))
+        .map_err(too_many_requests)?;
     let user = matches!(viewer, Viewer::User(_));
-    let opens_guest_cart =
-        operation?
-            .selection_set
-            .node
-            .items
-            .iter()
-            .any(|item| match &item.node {
-                Selection::Field(field) => match field.node.name.node.as_str() {
-                    "createCart" => !user,
-                    // Without any credential these open a guest cart too.
-                    "addToCart" | "syncCart" | "updateCartAttributes" => {
-                        matches!(viewer, Viewer::Anonymous)
-                    }
-                    _ => false,
-                },
-                _ => false,
-            });
-    if opens_guest_cart {
-        return state.rate.new_cart(address).err();
-    }
-    None
+    let opening = fields
+        .iter()
+        .filter(|name| match **name {
+            "createCart" => !user,
+            // Without any credential these open a guest cart too.
+            "addToCart" | "syncCart" | "updateCartAttributes" => {
+                matches!(viewer, Viewer::Anonymous)
+            }
+            _ => false,
+        })
+        .count();
+    state
+        .rate
+        .new_carts(address, opening)
+        .map_err(too_many_requests)
 }
 
-pub(super) fn too_many_requests(wait: std::time::Duration) -> Response {
+fn too_many_requests(refusal: Refusal) -> Response {
+    let wait = match refusal {
+        Refusal::Wait(wait) => wait,
+        Refusal::TooMany => {
+            return error_response(
+                StatusCode::TOO_MANY_REQUESTS,
+                "RATE_LIMITED",
+                "the operation runs more mutations than a whole minute's allowance; split it",
+            );
+        }
+    };
     let mut response = error_response(
         StatusCode::TOO_MANY_REQUESTS,
         "RATE_LIMITED",

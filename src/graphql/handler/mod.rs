@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 
 use crate::{
     error::AppError,
-    graphql::{Executor, guard, introspection, loaders},
+    graphql::{Executor, bounds::BoundsError, guard, introspection, loaders},
     http::client_ip::client_address,
     service::idempotency::{self, KeyState},
     startup::AppState,
@@ -40,10 +40,12 @@ mod idempotency_key;
 mod limits;
 mod media;
 pub mod persisted;
+mod root_fields;
 mod ws;
 
+use documents::DocumentError;
 use idempotency_key::{answer_known_key, idempotency_claim};
-use limits::{rate_limited, too_many_requests};
+use limits::rate_limited;
 pub use media::{JSON, Media};
 use persisted::PersistedError;
 pub use ws::graphql_ws;
@@ -160,9 +162,18 @@ async fn execute(
     // Parse once, here: the guard and the rate limits read the document, and execution
     // reuses it.
     let operation_name = request.operation_name.clone();
+    // Held apart while the parsed document borrows the request; put back before execution.
+    let variables = std::mem::take(&mut request.variables);
     let document = match state.documents.parse(&mut request) {
         Ok(document) => document,
-        Err(err) => return graphql_errors(vec![err], media),
+        Err(DocumentError::Syntax(err)) => return graphql_errors(vec![err], media),
+        Err(DocumentError::Bounds(refusal)) => {
+            let status = match refusal {
+                BoundsError::TooLong { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                BoundsError::TooDeep { .. } => StatusCode::BAD_REQUEST,
+            };
+            return error_response(status, "BAD_USER_INPUT", &refusal.message());
+        }
     };
     if let Err(refusal) = guard::check(document, state.document_limits) {
         return error_response(
@@ -193,9 +204,20 @@ async fn execute(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    if is_mutation && let Some(wait) = rate_limited(state, operation, &viewer, &address) {
-        return too_many_requests(wait);
+    if is_mutation
+        && let Some(operation) = operation
+        && let Err(refusal) = rate_limited(
+            state,
+            document,
+            operation,
+            &variables,
+            &viewer,
+            &address,
+        )
+    {
+        return refusal;
     }
+    request.variables = variables;
     let claim = match idempotency_claim(state, headers, is_mutation, &viewer, &address, &request) {
         Ok(claim) => claim,
         Err(message) => return error_response(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message),

@@ -24,7 +24,7 @@ use axum::{
 use futures::{StreamExt, stream::BoxStream};
 
 use crate::{
-    graphql::{Executor, guard, handler::error_response, loaders},
+    graphql::{Executor, bounds, guard, handler::error_response, loaders},
     startup::AppState,
 };
 
@@ -108,6 +108,9 @@ struct SubscriptionsOnly {
 
 impl SubscriptionsOnly {
     fn refusal(&self, request: &mut Request) -> Option<ServerError> {
+        if let Err(refusal) = bounds::check(&request.query) {
+            return Some(coded(refusal.message(), "BAD_USER_INPUT"));
+        }
         let document = match request.parsed_query() {
             Ok(document) => document,
             Err(err) => return Some(err),
