@@ -19,8 +19,11 @@ pub enum AppError {
     BadUserInput(String),
     /// A copy of this request (same `Idempotency-Key`) is still being applied.
     InProgress,
-    /// The database cannot be reached; the client should retry shortly.
+    /// The database cannot be reached; the client should retry shortly. Nothing was changed.
     Unavailable,
+    /// The connection broke while committing: the change may or may not have been applied.
+    /// A retry with the same `Idempotency-Key` finds out and answers exactly once.
+    OutcomeUnknown,
     /// Something broke on our side; the cause is logged, never sent.
     Internal(anyhow::Error),
 }
@@ -34,6 +37,7 @@ impl AppError {
             Self::BadUserInput(_) => "BAD_USER_INPUT",
             Self::InProgress => "IDEMPOTENCY_IN_PROGRESS",
             Self::Unavailable => "SERVICE_UNAVAILABLE",
+            Self::OutcomeUnknown => "OUTCOME_UNKNOWN",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -49,6 +53,10 @@ impl AppError {
                     .to_owned()
             }
             Self::Unavailable => "the database is unavailable; retry shortly".to_owned(),
+            Self::OutcomeUnknown => "the database connection broke while the change was being \
+                committed: it may or may not have been applied; retry with the same \
+                Idempotency-Key to find out (without one, read the cart before retrying)"
+                .to_owned(),
             Self::Internal(_) => "internal server error".to_owned(),
         }
     }

@@ -25,7 +25,7 @@ use crate::{
     },
     http::{self, graphiql::GraphiqlPage, rate_limit::RateLimits},
     live::LiveCarts,
-    service::{CartSettings, cart, catalog, seed},
+    service::{CartSettings, cart, catalog, idempotency::IdempotencySeal, seed},
 };
 
 /// GraphQL nesting allowed (a full cart view with product, shop and media needs 7).
@@ -58,6 +58,8 @@ pub struct AppState {
     pub draining: Arc<AtomicBool>,
     /// How long idempotency keys are kept.
     pub idempotency_ttl: Duration,
+    /// Hashes idempotency keys and seals their replies.
+    pub idempotency_seal: IdempotencySeal,
     /// Whether the database answered its last probe.
     pub db_health: Arc<db::DbHealth>,
     /// Parsed documents of recent requests.
@@ -135,6 +137,7 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         graphiql: (!config.production).then(|| Arc::new(graphiql_page(issuer.as_ref(), config))),
         draining: Arc::new(AtomicBool::new(false)),
         idempotency_ttl: config.idempotency_ttl,
+        idempotency_seal: IdempotencySeal::new(&guest_key),
         db_health: Arc::new(db::DbHealth::default()),
         documents: Arc::new(DocumentCache::default()),
         metrics_token: config.metrics_token.clone(),

@@ -7,6 +7,7 @@ mod m20261122_000001_create_catalog;
 mod m20261122_000002_create_carts;
 mod m20261122_000003_create_idempotency_keys;
 mod m20261129_000004_cart_history;
+mod m20261130_000005_sealed_idempotency;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_create_carts::Migration),
             Box::new(m20261122_000003_create_idempotency_keys::Migration),
             Box::new(m20261129_000004_cart_history::Migration),
+            Box::new(m20261130_000005_sealed_idempotency::Migration),
         ]
     }
 }

@@ -30,6 +30,15 @@ impl GuestKey {
         Self(mac.finalize().into_bytes().into())
     }
 
+    /// A key for another purpose (sealing idempotent replies), derived from this one under
+    /// `label` so that neither key reveals the other.
+    pub fn subkey(&self, label: &[u8]) -> [u8; 32] {
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.0).unwrap_or_else(|_| unreachable_mac());
+        mac.update(label);
+        mac.finalize().into_bytes().into()
+    }
+
     fn tag(&self, secret: &[u8]) -> Hmac<Sha256> {
         let mut mac =
             <Hmac<Sha256> as Mac>::new_from_slice(&self.0).unwrap_or_else(|_| unreachable_mac());

@@ -18,3 +18,15 @@ pub enum Viewer {
     Guest(GuestToken),
     User(User),
 }
+
+impl Viewer {
+    /// The caller as a stable, non-secret string: `user:<id>`, `guest:<token hash>`, or
+    /// `anonymous`. Rate limits, idempotency keys and logs key on it.
+    pub fn principal(&self) -> String {
+        match self {
+            Viewer::User(user) => format!("user:{}", user.id),
+            Viewer::Guest(token) => format!("guest:{}", token.hash()),
+            Viewer::Anonymous => "anonymous".to_owned(),
+        }
+    }
+}

@@ -1,4 +1,5 @@
-//! `idempotency_keys`: one row per (caller, `Idempotency-Key`), holding the stored reply.
+//! `idempotency_keys`: one row per (caller, hashed `Idempotency-Key`), holding the sealed
+//! outcome its transaction stored and the sealed reply.
 
 use sea_orm::entity::prelude::*;
 
@@ -11,6 +12,7 @@ pub struct Model {
     pub idem_key: String,
     pub request_hash: String,
     pub response: Option<String>,
+    pub outcome: Option<String>,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
 }

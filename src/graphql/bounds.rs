@@ -134,7 +134,10 @@ mod tests {
     fn brackets_inside_strings_and_comments_do_not_count() {
         let deep = "[".repeat(500);
         assert_eq!(check(&format!("{{ a(s: \"{deep}\") }}")), Ok(()));
-        assert_eq!(check(&format!("{{ a(s: \"\"\"{deep}\\\"\"\"{deep}\"\"\") }}")), Ok(()));
+        assert_eq!(
+            check(&format!("{{ a(s: \"\"\"{deep}\\\"\"\"{deep}\"\"\") }}")),
+            Ok(())
+        );
         assert_eq!(check(&format!("# {deep}\n{{ a }}")), Ok(()));
         assert_eq!(check(&format!("{{ a(s: \"\\\"{deep}\") }}")), Ok(()));
         // A string that is never closed ends at the line break; what follows counts.

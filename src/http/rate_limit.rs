@@ -49,9 +49,8 @@ impl RateLimits {
 /// The caller as a stable key: user id, guest token hash, or client address.
 pub fn caller_key(viewer: &Viewer, address: &str) -> String {
     match viewer {
-        Viewer::User(user) => format!("user:{}", user.id),
-        Viewer::Guest(token) => format!("guest:{}", token.hash()),
         Viewer::Anonymous => format!("addr:{address}"),
+        known => known.principal(),
     }
 }
 
@@ -66,7 +65,11 @@ pub enum Refusal {
 
 fn check(limiter: &DefaultKeyedRateLimiter<String>, key: String, n: usize) -> Result<(), Refusal> {
     let Some(n) = u32::try_from(n).ok().and_then(NonZeroU32::new) else {
-        return if n == 0 { Ok(()) } else { Err(Refusal::TooMany) };
+        return if n == 0 {
+            Ok(())
+        } else {
+            Err(Refusal::TooMany)
+        };
     };
     match limiter.check_key_n(&key, n) {
         Ok(Ok(())) => Ok(()),

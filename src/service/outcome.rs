@@ -22,7 +22,7 @@ pub enum ErrorCode {
 }
 
 /// What a mutation adjusted. Each has a stable GraphQL name (`CartWarningCode`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum WarningCode {
     NotEnoughStock,
     MergeAdjusted,
@@ -56,8 +56,8 @@ impl UserError {
     }
 }
 
-/// An adjustment made while applying a mutation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// An adjustment made while applying a mutation (kept in idempotency records, hence serde).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Warning {
     pub code: WarningCode,
     pub message: String,

@@ -134,7 +134,11 @@ async fn tokens_shaped_like_identity_providers_tokens_are_accepted() {
                 "nbf": now as f64 - 1.5, "exp": now as f64 + 600.5 }),
     ] {
         let (status, body) = app
-            .post(&bearer(&sign(claims.clone(), SECRET)), "{ cart { id } }", json!({}))
+            .post(
+                &bearer(&sign(claims.clone(), SECRET)),
+                "{ cart { id } }",
+                json!({}),
+            )
             .await;
         assert_eq!(status, 200, "{claims}: {body}");
         assert!(body.get("errors").is_none(), "{claims}: {body}");

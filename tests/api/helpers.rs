@@ -238,6 +238,27 @@ impl TestApp {
             .expect("a number")
     }
 
+    /// Every non-null value of a text column, joined.
+    pub async fn text_column(&self, sql: &str) -> String {
+        let rows = self
+            .db
+            .query_all_raw(Statement::from_string(self.db.get_database_backend(), sql))
+            .await
+            .expect("query");
+        rows.iter()
+            .filter_map(|row| row.try_get_by_index::<Option<String>>(0).ok().flatten())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Runs one statement of the test's own (to stage a fault).
+    pub async fn execute(&self, sql: &str) {
+        self.db
+            .execute_raw(Statement::from_string(self.db.get_database_backend(), sql))
+            .await
+            .expect("statement");
+    }
+
     /// Σ quantity over live lines, summed here (MySQL's SUM returns DECIMAL).
     pub async fn live_quantity(&self) -> i64 {
         let sql = "SELECT quantity FROM cart_items WHERE live IS NOT NULL";

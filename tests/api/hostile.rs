@@ -50,7 +50,13 @@ async fn values_nested_thousands_deep_are_refused_before_parsing_on_post_and_get
                 .expect("encodes")
                 .trim_start_matches("q=")
         );
-        let request = app.request(&Who::Anonymous, "GET", &uri, "application/json", Body::empty());
+        let request = app.request(
+            &Who::Anonymous,
+            "GET",
+            &uri,
+            "application/json",
+            Body::empty(),
+        );
         let (status, body) = app.send(request).await;
         assert_eq!(status.as_u16(), 400, "{body}");
         assert_eq!(top_level_code(&body), "BAD_USER_INPUT");
@@ -69,8 +75,7 @@ const CREATE: &str = "createCart { cart { id } }";
 #[tokio::test]
 async fn new_guest_carts_opened_inside_fragments_or_under_aliases_are_counted() {
     let app = TestApp::spawn_with(&[("CARTQL_RATE_NEW_CARTS", "3")]).await;
-    let in_fragment =
-        format!("mutation {{ ...F }} fragment F on Mutation {{ {CREATE} }}");
+    let in_fragment = format!("mutation {{ ...F }} fragment F on Mutation {{ {CREATE} }}");
     for _ in 0..3 {
         let (status, body) = app.post(&Who::Anonymous, &in_fragment, json!({})).await;
         assert_eq!(status, 200, "{body}");
@@ -84,7 +89,11 @@ async fn new_guest_carts_opened_inside_fragments_or_under_aliases_are_counted() 
     let fresh = TestApp::spawn_with(&[("CARTQL_RATE_NEW_CARTS", "3")]).await;
     let aliased: String = (0..4).map(|i| format!("c{i}: {CREATE} ")).collect();
     let (status, body) = fresh
-        .post(&Who::Anonymous, &format!("mutation {{ {aliased} }}"), json!({}))
+        .post(
+            &Who::Anonymous,
+            &format!("mutation {{ {aliased} }}"),
+            json!({}),
+        )
         .await;
     assert_eq!(status, 429, "{body}");
     assert_eq!(fresh.scalar("SELECT COUNT(*) FROM carts").await, 0);
@@ -105,7 +114,9 @@ async fn new_guest_carts_opened_inside_fragments_or_under_aliases_are_counted() 
 async fn every_aliased_mutation_takes_from_the_callers_allowance() {
     let app = TestApp::spawn_with(&[("CARTQL_RATE_MUTATIONS", "5")]).await;
     let who = Who::User("alias-spender".into());
-    let clears: String = (0..4).map(|i| format!("c{i}: clearCart {{ cart {{ id }} }} ")).collect();
+    let clears: String = (0..4)
+        .map(|i| format!("c{i}: clearCart {{ cart {{ id }} }} "))
+        .collect();
     let (status, body) = app
         .post(&who, &format!("mutation {{ {clears} }}"), json!({}))
         .await;

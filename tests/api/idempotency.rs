@@ -120,3 +120,173 @@ async fn a_refused_mutation_replays_its_refusal() {
     let (_, second) = app.send(keyed(&app, &who, "k-2", variables)).await;
     assert_eq!(first, second);
 }
+
+/// A request with `Idempotency-Key` for any document and variables.
+fn keyed_document(
+    app: &TestApp,
+    who: &Who,
+    key: &str,
+    query: &str,
+    variables: Value,
+) -> axum::http::Request<Body> {
+    let body = json!({ "query": query, "variables": variables }).to_string();
+    let mut request = app.request(
+        who,
+        "POST",
+        "/graphql",
+        "application/json",
+        Body::from(body),
+    );
+    request
+        .headers_mut()
+        .insert("idempotency-key", key.parse().expect("a header value"));
+    request
+}
+
+const CREATE_WITH_TOKEN: &str = "mutation { createCart { cart { id token } } }";
+const UUID_KEY: &str = "6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f";
+
+#[tokio::test]
+async fn a_reply_reaches_only_its_caller_and_nothing_secret_is_stored_in_plain_text() {
+    let app = TestApp::spawn().await;
+    // A guest cart opened by an anonymous caller: the reply carries the new token.
+    let (status, first) = app
+        .send(keyed_document(
+            &app,
+            &Who::Anonymous,
+            UUID_KEY,
+            CREATE_WITH_TOKEN,
+            json!({}),
+        ))
+        .await;
+    assert_eq!(status, 200, "{first}");
+    let token = first["data"]["createCart"]["cart"]["token"]
+        .as_str()
+        .expect("a guest token")
+        .to_owned();
+    // The retry with the same key gets the same cart and token, once.
+    let (_, again) = app
+        .send(keyed_document(
+            &app,
+            &Who::Anonymous,
+            UUID_KEY,
+            CREATE_WITH_TOKEN,
+            json!({}),
+        ))
+        .await;
+    assert_eq!(again, first);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM carts").await, 1);
+    // Neither the token nor the key is stored in plain text.
+    let stored = app
+        .scalar("SELECT COUNT(*) FROM idempotency_keys WHERE response IS NOT NULL")
+        .await;
+    assert_eq!(stored, 1);
+    let rows = app
+        .text_column("SELECT response FROM idempotency_keys")
+        .await
+        + &app
+            .text_column("SELECT idem_key FROM idempotency_keys")
+            .await
+        + &app
+            .text_column("SELECT outcome FROM idempotency_keys")
+            .await;
+    assert!(!rows.contains(&token), "the token is sealed: {rows}");
+    assert!(!rows.contains(UUID_KEY), "the key is hashed: {rows}");
+
+    // The same key from a user or a guest is theirs alone: it acts for them.
+    let (_, users) = app
+        .send(keyed_document(
+            &app,
+            &Who::User("someone-else".into()),
+            UUID_KEY,
+            CREATE_WITH_TOKEN,
+            json!({}),
+        ))
+        .await;
+    assert_ne!(
+        users["data"]["createCart"]["cart"]["id"],
+        first["data"]["createCart"]["cart"]["id"]
+    );
+    assert!(users["data"]["createCart"]["cart"]["token"].is_null());
+
+    // Without credentials a short key (a counter, a constant) is refused: it could collide.
+    let (status, body) = app
+        .send(keyed_document(
+            &app,
+            &Who::Anonymous,
+            "1",
+            CREATE_WITH_TOKEN,
+            json!({}),
+        ))
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(top_level_code(&body), "BAD_USER_INPUT");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM carts").await, 2);
+}
+
+#[tokio::test]
+async fn a_committed_effect_whose_reply_was_lost_is_answered_once_from_its_record() {
+    let app = TestApp::spawn().await;
+    let who = Who::User("crash-retrier".into());
+    let variables = json!({ "input": { "product": { "sku": "CAP" }, "quantity": 2 } });
+    let (_, first) = app
+        .send(keyed(&app, &who, "lost-reply", variables.clone()))
+        .await;
+    assert_eq!(first["data"]["addToCart"]["item"]["quantity"], 2, "{first}");
+    // As if the process died between COMMIT and storing the reply.
+    app.execute("UPDATE idempotency_keys SET response = NULL")
+        .await;
+
+    let (status, retried) = app
+        .send(keyed(&app, &who, "lost-reply", variables.clone()))
+        .await;
+    assert_eq!(status, 200, "{retried}");
+    assert!(retried.get("errors").is_none(), "{retried}");
+    assert_eq!(retried["data"]["addToCart"]["item"]["quantity"], 2);
+    assert_eq!(
+        retried["data"]["addToCart"]["item"]["id"],
+        first["data"]["addToCart"]["item"]["id"]
+    );
+    assert_eq!(app.live_quantity().await, 2, "answered, not applied again");
+    // The answer is stored now, and later retries replay it.
+    let (_, third) = app.send(keyed(&app, &who, "lost-reply", variables)).await;
+    assert_eq!(third, retried);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM idempotency_keys WHERE response IS NULL")
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_reply_that_mentions_the_in_progress_code_is_still_stored_and_replayed() {
+    let app = TestApp::spawn().await;
+    let who = Who::User("tricky".into());
+    let variables = json!({ "input": {
+        "product": { "sku": "CAP" },
+        "attributes": [{ "key": "note", "value": "IDEMPOTENCY_IN_PROGRESS" }]
+    } });
+    let (status, first) = app
+        .send(keyed(&app, &who, "odd-text", variables.clone()))
+        .await;
+    assert_eq!(status, 200, "{first}");
+    let (status, again) = app.send(keyed(&app, &who, "odd-text", variables)).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again, first);
+    assert_eq!(app.live_quantity().await, 1);
+}
+
+#[tokio::test]
+async fn a_key_covers_one_mutation_field() {
+    let app = TestApp::spawn().await;
+    let who = Who::User("two-fields".into());
+    let two = "mutation { a: clearCart { cart { id } } ...F } \
+               fragment F on Mutation { b: createCart { cart { id } } }";
+    let (status, body) = app
+        .send(keyed_document(&app, &who, "two", two, json!({})))
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(top_level_code(&body), "BAD_USER_INPUT");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM carts").await, 0);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM idempotency_keys").await, 0);
+}

@@ -4,7 +4,6 @@
 
 mod helpers;
 
-
 mod abuse;
 mod admin_carts;
 mod auth;

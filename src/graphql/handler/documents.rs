@@ -48,7 +48,10 @@ impl DocumentCache {
             request.set_parsed_query(document);
         } else {
             bounds::check(&request.query).map_err(DocumentError::Bounds)?;
-            let document = request.parsed_query().map_err(DocumentError::Syntax)?.clone();
+            let document = request
+                .parsed_query()
+                .map_err(DocumentError::Syntax)?
+                .clone();
             if cacheable {
                 self.lock().put(request.query.clone(), document);
             }

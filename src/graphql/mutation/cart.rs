@@ -295,12 +295,24 @@ async fn item_refused(ctx: &Context<'_>, error: UserError) -> Result<CartItemPay
     item_payload(ctx, Outcome::rejected(error)).await
 }
 
-/// The cart a mutation left, read fresh after its commit.
+/// The cart a mutation left, read fresh after its commit. The change is committed, so a read
+/// that fails (the connection broke just after COMMIT) must not answer as if nothing had
+/// happened: it answers OUTCOME_UNKNOWN, which a keyed retry resolves from the record.
 async fn cart_after(ctx: &Context<'_>, change: Change) -> Result<Option<Cart>, AppError> {
     let Some(cart_id) = change.cart_id else {
         return Ok(None);
     };
-    let view = cart::view_by_id(&ctx.state().db, &cart_id, change.token).await?;
+    let view = cart::view_by_id(&ctx.state().db, &cart_id, change.token)
+        .await
+        .map_err(|err| {
+            if let AppError::Internal(cause) = &err {
+                tracing::error!(
+                    error = format!("{cause:#}"),
+                    "reading a committed cart failed"
+                );
+            }
+            AppError::OutcomeUnknown
+        })?;
     Ok(match view {
         Some(view) => Some(Cart::new(ctx, view, ctx.look_ahead().field("cart")).await),
         None => None,

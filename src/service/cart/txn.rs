@@ -5,9 +5,13 @@ use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
 
 use crate::{
     auth::Viewer,
-    db::TxError,
+    db::{TxError, is_unreachable},
     error::AppError,
-    service::{CartSettings, Outcome, UserError, Warning, idempotency::Claim},
+    service::{
+        CartSettings, Outcome, UserError, Warning,
+        cart::{Change, ItemChange},
+        idempotency::{self, Claim, Record},
+    },
 };
 
 /// The request-wide inputs of a cart mutation.
@@ -57,15 +61,77 @@ impl From<UserError> for Flow {
 /// What a transaction body produces: the value and the warnings, or why it stopped.
 pub(super) type Body<T> = Result<(T, Vec<Warning>), Flow>;
 
-/// Commits a successful body and rolls back a refused one.
-pub(super) async fn settle<T>(
+/// A mutation's result as an idempotency [`Record`], and back: what a retry of a committed
+/// mutation is answered from.
+pub(super) trait Replayable: Sized {
+    fn record(&self) -> Record;
+    fn replay(record: Record) -> Self;
+}
+
+impl Replayable for Change {
+    fn record(&self) -> Record {
+        Record {
+            cart_id: self.cart_id.clone(),
+            token: self.token.clone(),
+            ..Record::default()
+        }
+    }
+
+    fn replay(record: Record) -> Self {
+        Self {
+            cart_id: record.cart_id,
+            token: record.token,
+        }
+    }
+}
+
+impl Replayable for (Change, ItemChange) {
+    fn record(&self) -> Record {
+        let item_id = match &self.1 {
+            ItemChange::Live(id) => id.clone(),
+            ItemChange::Written { line, .. } | ItemChange::Removed(line) => line.item.id.clone(),
+        };
+        Record {
+            item_id: Some(item_id),
+            ..self.0.record()
+        }
+    }
+
+    /// The line as it is now: a replay shows the cart after the effect, not a snapshot.
+    fn replay(record: Record) -> Self {
+        let item = ItemChange::Live(record.item_id.clone().unwrap_or_default());
+        (Change::replay(record), item)
+    }
+}
+
+/// Commits a successful body (with its idempotency record) and rolls back a refused one.
+///
+/// A COMMIT that fails because the connection broke has an unknown outcome: the database may
+/// have committed before the connection died. That is reported as such (never as a plain
+/// failure, never retried here); a retry with the same `Idempotency-Key` resolves it.
+pub(super) async fn settle<T: Replayable>(
+    db: &DatabaseConnection,
+    claim: Option<&Claim>,
     txn: DatabaseTransaction,
     result: Body<T>,
 ) -> Result<Outcome<T>, TxError> {
     match result {
         Ok((value, warnings)) => {
-            txn.commit().await?;
-            Ok(Outcome::Done { value, warnings })
+            if let Some(claim) = claim {
+                let record = Record {
+                    warnings: warnings.clone(),
+                    ..value.record()
+                };
+                idempotency::record_in(&txn, claim, &record).await?;
+            }
+            match txn.commit().await {
+                Ok(()) => Ok(Outcome::Done { value, warnings }),
+                Err(err) if is_unreachable(&err) => {
+                    tracing::warn!(error = %err, "the connection broke during COMMIT");
+                    Err(TxError::App(AppError::OutcomeUnknown))
+                }
+                Err(err) => Err(TxError::Db(err)),
+            }
         }
         Err(Flow::Reject(error)) => {
             txn.rollback().await?;
@@ -73,7 +139,17 @@ pub(super) async fn settle<T>(
         }
         Err(Flow::Duplicate) => {
             txn.rollback().await?;
-            Err(TxError::App(AppError::InProgress))
+            let record = match claim {
+                Some(claim) => idempotency::recorded(db, claim).await?,
+                None => None,
+            };
+            match record {
+                Some(record) => Ok(Outcome::Done {
+                    warnings: record.warnings.clone(),
+                    value: T::replay(record),
+                }),
+                None => Err(TxError::App(AppError::InProgress)),
+            }
         }
         Err(Flow::Db(err)) => Err(TxError::Db(err)),
     }
@@ -81,8 +157,9 @@ pub(super) async fn settle<T>(
 
 /// Runs `$body` (a block using `$txn: &DatabaseTransaction` and returning a [`Body`]) in a
 /// write transaction of `$writer`, retried whole on contention. With an idempotency claim,
-/// the key is claimed first, in the same transaction, so the effect and the key commit
-/// together.
+/// the key is claimed first, in the same transaction, and the record of the effect is stored
+/// last, so the effect, the key and the record commit together; a claim already taken by a
+/// committed copy answers from that copy's record instead.
 ///
 /// A macro rather than a function taking a closure: the body borrows both the transaction
 /// and the caller's arguments, which a closure-taking function cannot express while keeping
@@ -101,7 +178,7 @@ macro_rules! in_write_transaction {
                 $body
             }
             .await;
-            $crate::service::cart::txn::settle(transaction, result).await
+            $crate::service::cart::txn::settle($writer.db, $writer.claim, transaction, result).await
         })
         .await
     };
