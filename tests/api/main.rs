@@ -13,6 +13,7 @@ mod catalog;
 mod concurrency;
 mod conformance;
 mod crash;
+mod faults;
 mod federation;
 mod fuzz;
 mod hostile;
