@@ -134,6 +134,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
+    config.check_dev_bind()?;
     let app = build_app(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await

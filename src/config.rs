@@ -72,6 +72,8 @@ pub struct Config {
     /// `CARTQL_ENV=production`: a JWT key is required, GraphiQL, introspection and
     /// suggestions are off, and the limits below default tighter.
     pub production: bool,
+    /// `CARTQL_ENV` was set (to either value): dev mode on a public address is then a choice.
+    pub environment_chosen: bool,
     /// `CARTQL_CORS_ORIGINS`: comma-separated origins allowed to call from a browser.
     pub cors_origins: Vec<String>,
     /// `CARTQL_MAX_IN_FLIGHT`: requests handled at once; more are shed with 503.
@@ -145,14 +147,8 @@ impl Config {
             );
         }
 
-        let production = match parsed("CARTQL_ENV", "development")
-            .to_ascii_lowercase()
-            .as_str()
-        {
-            "production" | "prod" => true,
-            "development" | "dev" => false,
-            other => bail!("CARTQL_ENV must be development or production, got {other:?}"),
-        };
+        let env = get("CARTQL_ENV");
+        let production = is_production(env.as_deref())?;
         // Production defaults are tighter; each can still be set explicitly.
         let pick = |dev: u32, prod: u32| if production { prod } else { dev };
 
@@ -199,6 +195,7 @@ impl Config {
             demo_catalog: parse_bool(&parsed("CARTQL_DEMO_CATALOG", "true"))
                 .context("CARTQL_DEMO_CATALOG must be true or false")?,
             production,
+            environment_chosen: env.is_some(),
             cors_origins: get("CARTQL_CORS_ORIGINS")
                 .map(|origins| {
                     origins
@@ -252,6 +249,32 @@ impl Config {
     /// True when no JWT key is configured: the service generates one and prints a token.
     pub fn dev_mode(&self) -> bool {
         self.jwt_secret.is_none() && self.jwt_public_key_file.is_none()
+    }
+
+    /// Dev mode hands a 30-day user token to every GraphiQL visitor and prints an admin
+    /// token, so by default it only listens on a loopback address; `CARTQL_ENV=development`
+    /// makes another address a deliberate choice.
+    pub fn check_dev_bind(&self) -> anyhow::Result<()> {
+        if self.dev_mode() && !self.environment_chosen && !self.bind.ip().is_loopback() {
+            bail!(
+                "dev mode (no CARTQL_JWT_SECRET or CARTQL_JWT_PUBLIC_KEY_FILE) gives every \
+                 GraphiQL visitor a user token, so it only listens on a loopback address, not \
+                 {}: configure a JWT key and CARTQL_ENV=production, or set \
+                 CARTQL_ENV=development to serve dev mode there on purpose",
+                self.bind
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Reads `CARTQL_ENV` (unset means development). The one reading of it: the log format in
+/// `main` and every production default follow the same answer.
+pub fn is_production(raw: Option<&str>) -> anyhow::Result<bool> {
+    match raw.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("development" | "dev") => Ok(false),
+        Some("production" | "prod") => Ok(true),
+        Some(other) => bail!("CARTQL_ENV must be development or production, got {other:?}"),
     }
 }
 

@@ -13,7 +13,7 @@ async fn main() -> anyhow::Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_from_env("CARTQL_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     // JSON lines (with the request span's id on every event) for log shippers; text for people.
-    let production = std::env::var("CARTQL_ENV").is_ok_and(|env| env.trim() == "production");
+    let production = cartql::config::is_production(std::env::var("CARTQL_ENV").ok().as_deref())?;
     match std::env::var("CARTQL_LOG_FORMAT").as_deref().map(str::trim) {
         Ok("json") => json_logs(filter),
         Ok("text") => tracing_subscriber::fmt().with_env_filter(filter).init(),

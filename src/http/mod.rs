@@ -59,7 +59,9 @@ pub fn router(state: AppState, config: &Config) -> Router {
         ));
 
     let mut app = graphql.merge(health);
-    if config.metrics {
+    // Operation names and volumes are for operators: in production `/metrics` is served
+    // only behind a token.
+    if config.metrics && (config.metrics_token.is_some() || !config.production) {
         app = app.route("/metrics", get(metrics::metrics));
     }
     if state.graphiql.is_some() {

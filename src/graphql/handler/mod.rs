@@ -206,6 +206,20 @@ async fn execute(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
+    // Federation's `_service { sdl }` is the whole schema: where introspection is off, so is
+    // it (a production router composes from `cartql schema --federation` instead).
+    if state.introspection_schema.is_none()
+        && matches!(state.schema, Executor::Federated(_))
+        && let Some(op) = operation
+        && root_field_names(document, op, &variables).contains(&"_service")
+    {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            "the schema is not served where introspection is off; compose the supergraph \
+             from `cartql schema --federation`",
+        );
+    }
     // Every root field a mutation runs, fragments and aliases included.
     let mutation_fields = match operation {
         Some(op) if is_mutation => Some(root_field_names(document, op, &variables)),

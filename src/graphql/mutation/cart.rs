@@ -135,7 +135,11 @@ impl CartMutation {
     async fn merge_guest_cart(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The guest cart's token (what the guest sent as `X-Cart-Token`).")]
+        // Secret: resolver spans and logs never record it.
+        #[graphql(
+            secret,
+            desc = "The guest cart's token (what the guest sent as `X-Cart-Token`)."
+        )]
         guest_token: String,
         #[graphql(
             default_with = "Some(MergeStrategy::Sum)",

@@ -85,9 +85,9 @@ impl CartItem {
     }
 
     /// The price charged per unit now (the discount price when lower); zero if the product
-    /// vanished.
+    /// vanished or is now priced in another currency than the cart's.
     async fn unit_price(&self) -> Money {
-        self.money(i128::from(self.line.unit_price_minor()))
+        self.money(i128::from(self.line.unit_price_minor(self.currency)))
     }
 
     /// The effective unit price when the line was added (or its quantity last set); null
@@ -106,21 +106,21 @@ impl CartItem {
 
     /// The list price per unit when a discount applies, for a struck-through display.
     async fn compare_at_unit_price(&self) -> Option<Money> {
-        let product = self.line.product.as_ref()?;
+        let product = self.line.charged_product(self.currency)?;
         (pricing::effective_price(product) < product.price_minor)
             .then(|| self.money(i128::from(product.price_minor)))
     }
 
     /// `unitPrice` × `quantity`.
     async fn subtotal(&self) -> Money {
-        self.money(self.line.subtotal_minor())
+        self.money(self.line.subtotal_minor(self.currency))
     }
 
-    /// Units of the product that can be bought now (0 when it is inactive or vanished).
+    /// Units of the product that can be bought now (0 when it is inactive, vanished, or
+    /// priced in another currency than the cart's).
     async fn available_quantity(&self) -> i32 {
         self.line
-            .product
-            .as_ref()
+            .charged_product(self.currency)
             .filter(|p| p.active)
             .map_or(0, |p| p.stock.max(0))
     }
@@ -128,8 +128,7 @@ impl CartItem {
     /// True when the full quantity of this line can be bought now.
     async fn in_stock(&self) -> bool {
         self.line
-            .product
-            .as_ref()
+            .charged_product(self.currency)
             .is_some_and(|p| p.active && p.stock >= self.line.item.quantity)
     }
 

@@ -128,7 +128,7 @@ impl CartSummaryItem {
 
     /// The effective unit price.
     async fn unit_price(&self) -> Money {
-        DomainMoney::new(self.line.unit_price_minor(), self.currency).into()
+        DomainMoney::new(self.line.unit_price_minor(self.currency), self.currency).into()
     }
 
     /// Units on this line.
@@ -138,7 +138,7 @@ impl CartSummaryItem {
 
     /// `unitPrice` × `quantity`.
     async fn subtotal(&self) -> Money {
-        DomainMoney::new(self.line.subtotal_minor(), self.currency).into()
+        DomainMoney::new(self.line.subtotal_minor(self.currency), self.currency).into()
     }
 
     /// The product's main image URL.

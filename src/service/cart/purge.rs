@@ -2,11 +2,13 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+    ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, sea_query::Query,
 };
 
 use crate::{
-    entity::{cart_events, cart_items, carts},
+    db,
+    entity::{cart_items, carts},
     error::AppResult,
 };
 
@@ -18,43 +20,53 @@ pub struct Purged {
 }
 
 /// Deletes soft-deleted lines and carts, and carts that expired, more than `retention` ago.
-/// Lines and history of deleted carts go with them. (Carts that expired recently are closed
-/// by the sweeper, which `cartql purge` runs first.)
+/// Lines and history of deleted carts go with them, by the foreign keys' cascade, in the same
+/// statement that deletes the cart: nothing is read first and deleted later, so a cart that
+/// comes back to life meanwhile keeps its lines. (Carts that expired recently are closed by
+/// the sweeper, which `cartql purge` runs first.)
 pub async fn purge(db: &DatabaseConnection, retention: std::time::Duration) -> AppResult<Purged> {
     let cutoff =
         Utc::now() - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::days(30));
-    let txn = db.begin().await?;
-    let stale_carts = Condition::any()
-        .add(carts::Column::DeletedAt.lt(cutoff))
-        .add(carts::Column::ExpiresAt.lt(cutoff));
-    let cart_ids: Vec<String> = carts::Entity::find()
-        .filter(stale_carts.clone())
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|c| c.id)
-        .collect();
+    db::retrying(|| async {
+        let txn = db::begin_write(db).await?;
+        let purged = purge_in(&txn, cutoff).await?;
+        txn.commit().await?;
+        Ok(purged)
+    })
+    .await
+}
+
+async fn purge_in(
+    txn: &DatabaseTransaction,
+    cutoff: chrono::DateTime<Utc>,
+) -> Result<Purged, DbErr> {
+    let stale_carts = || {
+        Condition::any()
+            .add(carts::Column::DeletedAt.lt(cutoff))
+            .add(carts::Column::ExpiresAt.lt(cutoff))
+    };
     let mut lines = cart_items::Entity::delete_many()
         .filter(cart_items::Column::DeletedAt.lt(cutoff))
-        .exec(&txn)
+        .exec(txn)
         .await?
         .rows_affected;
-    for chunk in cart_ids.chunks(500) {
-        cart_events::Entity::delete_many()
-            .filter(cart_events::Column::CartId.is_in(chunk.iter().cloned()))
-            .exec(&txn)
-            .await?;
-        lines += cart_items::Entity::delete_many()
-            .filter(cart_items::Column::CartId.is_in(chunk.iter().cloned()))
-            .exec(&txn)
-            .await?
-            .rows_affected;
-    }
+    // Only for the report: the lines the cascade is about to take.
+    lines += cart_items::Entity::find()
+        .filter(
+            cart_items::Column::CartId.in_subquery(
+                Query::select()
+                    .column(carts::Column::Id)
+                    .from(carts::Entity)
+                    .cond_where(stale_carts())
+                    .to_owned(),
+            ),
+        )
+        .count(txn)
+        .await?;
     let carts = carts::Entity::delete_many()
-        .filter(stale_carts)
-        .exec(&txn)
+        .filter(stale_carts())
+        .exec(txn)
         .await?
         .rows_affected;
-    txn.commit().await?;
     Ok(Purged { carts, lines })
 }

@@ -36,9 +36,21 @@ pub struct Line {
 }
 
 impl Line {
-    /// The unit price charged now, in minor units; zero when the product vanished.
-    pub fn unit_price_minor(&self) -> i64 {
-        self.product.as_ref().map_or(0, pricing::effective_price)
+    /// The product, if the cart can charge for it: it exists and is priced in the cart's
+    /// `currency`. A product whose currency changed after the line was added cannot be
+    /// charged (nor converted): its line shows zero and is left out of the totals, so the
+    /// lines still add up to the subtotal.
+    pub fn charged_product(&self, currency: Currency) -> Option<&products::Model> {
+        self.product
+            .as_ref()
+            .filter(|p| p.currency.eq_ignore_ascii_case(currency.code()))
+    }
+
+    /// The unit price charged now in the cart's `currency`, in minor units; zero when the
+    /// product vanished or is priced in another currency.
+    pub fn unit_price_minor(&self, currency: Currency) -> i64 {
+        self.charged_product(currency)
+            .map_or(0, pricing::effective_price)
     }
 
     /// The effective unit price when the customer last set this line, if recorded.
@@ -54,9 +66,9 @@ impl Line {
         }
     }
 
-    /// Unit price × quantity, in minor units.
-    pub fn subtotal_minor(&self) -> i128 {
-        i128::from(self.unit_price_minor()) * i128::from(self.item.quantity)
+    /// Unit price × quantity in the cart's `currency`, in minor units.
+    pub fn subtotal_minor(&self, currency: Currency) -> i128 {
+        i128::from(self.unit_price_minor(currency)) * i128::from(self.item.quantity)
     }
 }
 
@@ -85,7 +97,7 @@ impl CartView {
                     i128::from(line.added_unit_price_minor().unwrap_or_default()),
                     currency,
                 );
-                let now = Money::new(i128::from(line.unit_price_minor()), currency);
+                let now = Money::new(i128::from(line.unit_price_minor(currency)), currency);
                 Warning {
                     code: WarningCode::PriceChanged,
                     message: format!(

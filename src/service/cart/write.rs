@@ -319,7 +319,8 @@ pub async fn update_item(
     update: &UpdateLine,
 ) -> AppResult<Outcome<(Change, ItemChange)>> {
     in_write_transaction!(writer, |txn| {
-        let (locked, item, product) = locked_line(txn, writer, &update.item_id).await?;
+        let (locked, item, product) =
+            locked_line(txn, writer, &update.item_id, &["input", "itemId"]).await?;
         if update.quantity.is_zero() {
             return remove_locked_line(txn, writer, locked, item, product).await;
         }
@@ -403,7 +404,7 @@ pub async fn remove_item(
     item_id: &CartItemId,
 ) -> AppResult<Outcome<(Change, ItemChange)>> {
     in_write_transaction!(writer, |txn| {
-        let (locked, item, product) = locked_line(txn, writer, item_id).await?;
+        let (locked, item, product) = locked_line(txn, writer, item_id, &["itemId"]).await?;
         remove_locked_line(txn, writer, locked, item, product).await
     })
 }
@@ -455,19 +456,15 @@ pub async fn clear_cart(writer: &Writer<'_>) -> AppResult<Outcome<Change>> {
 }
 
 /// Locks the caller's cart and finds one of its live lines with its product. A line of
-/// another cart is reported exactly like a line that does not exist.
+/// another cart is reported exactly like a line that does not exist, at `field` (the
+/// argument that named it).
 async fn locked_line(
     txn: &DatabaseTransaction,
     writer: &Writer<'_>,
     item_id: &CartItemId,
+    field: &[&str],
 ) -> Result<(Locked, cart_items::Model, Option<products::Model>), Flow> {
-    let not_found = || {
-        UserError::new(
-            ErrorCode::ItemNotFound,
-            &["input", "itemId"],
-            "no such line in your cart",
-        )
-    };
+    let not_found = || UserError::new(ErrorCode::ItemNotFound, field, "no such line in your cart");
     let locked = lock::lock_existing(txn, writer)
         .await?
         .ok_or_else(not_found)?;

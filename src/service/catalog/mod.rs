@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait, Func, OnConflict},
 };
 
@@ -121,15 +121,28 @@ fn escape_like(term: &str) -> String {
 }
 
 /// Inserts or updates products by SKU (and their shops), replacing their media, in one
-/// transaction. Returns the stored products in input order.
+/// write transaction (retried whole on contention, like every write). Returns the stored
+/// products in input order.
 pub async fn upsert_products(
     db: &DatabaseConnection,
     drafts: Vec<ProductDraft>,
 ) -> AppResult<Vec<products::Model>> {
-    let txn = db.begin().await?;
+    crate::db::retrying(|| async {
+        let txn = crate::db::begin_write(db).await?;
+        let stored = upsert_in(&txn, &drafts).await?;
+        txn.commit().await?;
+        Ok(stored)
+    })
+    .await
+}
+
+async fn upsert_in(
+    txn: &DatabaseTransaction,
+    drafts: &[ProductDraft],
+) -> Result<Vec<products::Model>, DbErr> {
     let now = Utc::now();
     let mut shops_seen: HashMap<ShopId, String> = HashMap::new();
-    for draft in &drafts {
+    for draft in drafts {
         if let Some((id, name)) = &draft.shop {
             shops_seen.insert(id.clone(), name.clone());
         }
@@ -148,12 +161,12 @@ pub async fn upsert_products(
                 .update_columns([shops::Column::Name, shops::Column::UpdatedAt])
                 .to_owned(),
         )
-        .exec_without_returning(&txn)
+        .exec_without_returning(txn)
         .await?;
     }
 
     let skus: Vec<String> = drafts.iter().map(|d| d.sku.as_str().to_owned()).collect();
-    for draft in &drafts {
+    for draft in drafts {
         products::Entity::insert(products::ActiveModel {
             id: Set(new_id()),
             shop_id: Set(draft.shop.as_ref().map(|(id, _)| id.0.clone())),
@@ -189,13 +202,13 @@ pub async fn upsert_products(
                 ])
                 .to_owned(),
         )
-        .exec_without_returning(&txn)
+        .exec_without_returning(txn)
         .await?;
     }
 
     let stored = products::Entity::find()
         .filter(products::Column::Sku.is_in(skus.iter().cloned()))
-        .all(&txn)
+        .all(txn)
         .await?;
     let by_sku: HashMap<&str, &products::Model> =
         stored.iter().map(|p| (p.sku.as_str(), p)).collect();
@@ -203,7 +216,7 @@ pub async fn upsert_products(
     if !ids.is_empty() {
         product_media::Entity::delete_many()
             .filter(product_media::Column::ProductId.is_in(ids))
-            .exec(&txn)
+            .exec(txn)
             .await?;
     }
     let media_rows: Vec<product_media::ActiveModel> = drafts
@@ -224,11 +237,9 @@ pub async fn upsert_products(
         .collect();
     for chunk in media_rows.chunks(500) {
         product_media::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await?;
     }
-    txn.commit().await?;
-
     Ok(skus
         .iter()
         .filter_map(|sku| by_sku.get(sku.as_str()).map(|p| (*p).clone()))
