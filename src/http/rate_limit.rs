@@ -11,11 +11,15 @@ use governor::{
 
 use crate::auth::Viewer;
 
+/// WebSocket connections a client address may open per minute.
+pub const CONNECTIONS_PER_MINUTE: u32 = 60;
+
 /// The limiters a process shares between requests.
 #[derive(Clone)]
 pub struct RateLimits {
     mutations: Arc<DefaultKeyedRateLimiter<String>>,
     new_carts: Arc<DefaultKeyedRateLimiter<String>>,
+    connections: Arc<DefaultKeyedRateLimiter<String>>,
 }
 
 impl RateLimits {
@@ -26,6 +30,7 @@ impl RateLimits {
         Self {
             mutations: Arc::new(RateLimiter::keyed(quota(mutations))),
             new_carts: Arc::new(RateLimiter::keyed(quota(new_carts))),
+            connections: Arc::new(RateLimiter::keyed(quota(CONNECTIONS_PER_MINUTE))),
         }
     }
 
@@ -39,10 +44,16 @@ impl RateLimits {
         check(&self.new_carts, address.to_owned(), n)
     }
 
+    /// Takes one WebSocket connection from the address's allowance, or says why not.
+    pub fn connection(&self, address: &str) -> Result<(), Refusal> {
+        check(&self.connections, address.to_owned(), 1)
+    }
+
     /// Forgets callers whose allowance is full again, so the maps do not grow forever.
     pub fn forget_idle(&self) {
         self.mutations.retain_recent();
         self.new_carts.retain_recent();
+        self.connections.retain_recent();
     }
 }
 

@@ -120,6 +120,20 @@ impl TestApp {
         }
     }
 
+    /// Serves the router on a free loopback port (for WebSocket clients); its address.
+    pub async fn serve(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a port");
+        let address = listener.local_addr().expect("an address").to_string();
+        let service = self
+            .router
+            .clone()
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await });
+        address
+    }
+
     pub fn token(&self, user: &str, admin: bool) -> String {
         self.issuer
             .as_ref()

@@ -38,3 +38,4 @@ mod shutdown;
 mod statements;
 mod sync;
 mod versions;
+mod ws_edge;

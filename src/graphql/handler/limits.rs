@@ -17,11 +17,8 @@ pub(super) fn rate_limited(
     fields: &[&str],
     viewer: &Viewer,
     address: &str,
-) -> Result<(), Response> {
-    state
-        .rate
-        .mutations(viewer, address, fields.len().max(1))
-        .map_err(too_many_requests)?;
+) -> Result<(), Refusal> {
+    state.rate.mutations(viewer, address, fields.len().max(1))?;
     let user = matches!(viewer, Viewer::User(_));
     let opening = fields
         .iter()
@@ -34,13 +31,11 @@ pub(super) fn rate_limited(
             _ => false,
         })
         .count();
-    state
-        .rate
-        .new_carts(address, opening)
-        .map_err(too_many_requests)
+    state.rate.new_carts(address, opening)
 }
 
-fn too_many_requests(refusal: Refusal) -> Response {
+/// The 429 answer to a refused allowance.
+pub(super) fn too_many_requests(refusal: Refusal) -> Response {
     let wait = match refusal {
         Refusal::Wait(wait) => wait,
         Refusal::TooMany => {

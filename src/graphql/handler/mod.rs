@@ -44,10 +44,11 @@ mod root_fields;
 
 use root_fields::root_field_names;
 mod ws;
+mod ws_session;
 
 use documents::DocumentError;
 use idempotency_key::{idempotency_claim, replay, reused, stored_reply};
-use limits::rate_limited;
+use limits::{rate_limited, too_many_requests};
 pub use media::{JSON, Media};
 use persisted::PersistedError;
 pub use ws::graphql_ws;
@@ -228,7 +229,7 @@ async fn execute(
     if let Some(fields) = &mutation_fields
         && let Err(refusal) = rate_limited(state, fields, &viewer, &address)
     {
-        return refusal;
+        return too_many_requests(refusal);
     }
     let mutation_field_count = mutation_fields.map(|fields| fields.len());
     request.variables = variables;

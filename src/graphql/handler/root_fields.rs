@@ -80,11 +80,11 @@ impl<'d> Walker<'d, '_> {
                     .into_const_with(|name| self.lookup(&name))
                     .ok()
             });
-            match (directive.node.name.node.as_str(), condition) {
-                ("skip", Some(ConstValue::Boolean(true))) => false,
-                ("include", Some(ConstValue::Boolean(false))) => false,
-                _ => true,
-            }
+            !matches!(
+                (directive.node.name.node.as_str(), condition),
+                ("skip", Some(ConstValue::Boolean(true)))
+                    | ("include", Some(ConstValue::Boolean(false)))
+            )
         })
     }
 

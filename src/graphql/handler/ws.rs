@@ -6,33 +6,51 @@
 //! `headers`), and are checked like a query's. Only subscriptions run here, each document
 //! passing the same fragment-expansion guard as over HTTP; queries and mutations belong on
 //! HTTP, where the rate limits and idempotency keys apply. At most `CARTQL_MAX_SUBSCRIBERS`
-//! connections are open at once.
+//! connections are open at once, each client address opens at most
+//! [`CONNECTIONS_PER_MINUTE`](crate::http::rate_limit::CONNECTIONS_PER_MINUTE) a minute, and
+//! messages are bounded like HTTP bodies; the per-connection protocol limits are in
+//! `ws_session`.
 
-use std::sync::Arc;
+use std::{str::FromStr, sync::Arc};
 
 use async_graphql::{
     Data, Request, Response, ServerError,
-    http::ALL_WEBSOCKET_PROTOCOLS,
+    http::{ALL_WEBSOCKET_PROTOCOLS, WebSocketProtocols},
     parser::types::{DocumentOperations, OperationType},
 };
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::{
     extract::{State, WebSocketUpgrade},
-    http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header},
+    http::{Extensions, HeaderMap, HeaderName, HeaderValue, StatusCode, header},
     response::Response as HttpResponse,
 };
-use futures::{StreamExt, stream::BoxStream};
+use futures::{FutureExt, StreamExt, stream::BoxStream};
 
 use crate::{
     graphql::{Executor, bounds, guard, handler::error_response, loaders},
+    http::{MAX_BODY_BYTES, client_ip::client_address},
     startup::AppState,
 };
 
+use super::{limits::too_many_requests, ws_session};
+
 pub async fn graphql_ws(
     State(state): State<AppState>,
-    protocol: GraphQLProtocol,
+    extensions: Extensions,
+    headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> HttpResponse {
+    let Some(protocol) = requested_protocol(&headers) else {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            "ask for the graphql-transport-ws (or graphql-ws) subprotocol",
+        );
+    };
+    // Opening connections is rate limited per client address, like opening carts.
+    let address = client_address(&extensions, &headers, &state.trusted_proxies);
+    if let Err(refusal) = state.rate.connection(&address) {
+        return too_many_requests(refusal);
+    }
     // A connection holds a slot for as long as it is open; beyond CARTQL_MAX_SUBSCRIBERS
     // new ones are refused before the upgrade.
     let Ok(slot) = state.subscriber_slots.clone().try_acquire_owned() else {
@@ -51,14 +69,27 @@ pub async fn graphql_ws(
         limits: state.document_limits,
     };
     upgrade
+        // Messages are bounded like HTTP bodies.
+        .max_message_size(MAX_BODY_BYTES)
+        .max_frame_size(MAX_BODY_BYTES)
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| async move {
-            GraphQLWebSocket::new(socket, executor, protocol)
-                .on_connection_init(move |payload| async move { connection_data(&state, &payload) })
-                .serve()
-                .await;
+            let on_init = move |payload: serde_json::Value| {
+                async move { connection_data(&state, &payload) }.boxed()
+            };
+            ws_session::serve(socket, executor, protocol, on_init).await;
             drop(slot);
         })
+}
+
+/// The first subprotocol the client offers that cartql speaks.
+fn requested_protocol(headers: &HeaderMap) -> Option<WebSocketProtocols> {
+    headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)?
+        .to_str()
+        .ok()?
+        .split(',')
+        .find_map(|p| WebSocketProtocols::from_str(p.trim()).ok())
 }
 
 /// The connection's caller and its loaders, from the init payload. The loaders keep no
