@@ -16,6 +16,7 @@ mod crash;
 mod faults;
 mod federation;
 mod fuzz;
+mod fuzz_cases;
 mod holes;
 mod hostile;
 mod http;

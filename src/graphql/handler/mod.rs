@@ -20,7 +20,7 @@ use async_graphql::{
 };
 use axum::{
     body::Bytes,
-    extract::{RawQuery, State},
+    extract::{RawQuery, State, rejection::BytesRejection},
     http::{Extensions, HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -58,9 +58,22 @@ pub async fn graphql(
     State(state): State<AppState>,
     extensions: Extensions,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let media = Media::negotiate(&headers);
+    // A body over the limit (or cut off) is answered in GraphQL's shape like every refusal.
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            let status = rejection.status();
+            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                "the body is larger than the 64 KiB limit"
+            } else {
+                "the body could not be read"
+            };
+            return answered(media.label(error_response(status, "BAD_USER_INPUT", message)));
+        }
+    };
     let response = match refusal(&state, &headers) {
         Some(refusal) => refusal,
         None if !is_json(&headers) => error_response(
