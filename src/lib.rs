@@ -14,6 +14,8 @@ pub mod domain;
 pub mod entity;
 /// The one error type and its codes.
 pub mod error;
+/// Entry points of the coverage-guided fuzz targets (`fuzz/`).
+pub mod fuzzing;
 /// The GraphQL schema, handlers, loaders and types.
 pub mod graphql;
 /// The HTTP stack: routes and tower layers.

@@ -40,7 +40,7 @@ mod idempotency_key;
 mod limits;
 mod media;
 pub mod persisted;
-mod root_fields;
+pub(crate) mod root_fields;
 
 use root_fields::root_field_names;
 mod ws;
@@ -444,7 +444,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 
 /// One operation; batches (JSON arrays) and malformed JSON are refused without echoing the
 /// parser's internals.
-fn parse_request(body: &[u8]) -> Result<Request, &'static str> {
+pub fn parse_request(body: &[u8]) -> Result<Request, &'static str> {
     let value: Value = serde_json::from_slice(body).map_err(|_| "the body is not valid JSON")?;
     const NOT_A_REQUEST: &str =
         "the body must be a GraphQL request: {\"query\": \"…\", \"variables\": {…}}";
