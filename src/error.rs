@@ -7,7 +7,24 @@
 //! to a GraphQL error is [`ErrorExtensions::extend`], which attaches `extensions.code`.
 
 use async_graphql::ErrorExtensions;
-use sea_orm::DbErr;
+use sea_orm::{DbErr, RuntimeErr};
+
+/// The top-level `extensions.code` strings clients branch on, each written once. (Business
+/// outcomes are `CartErrorCode`/`CartWarningCode` values in payloads, not these.)
+pub mod codes {
+    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+    pub const FORBIDDEN: &str = "FORBIDDEN";
+    pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+    pub const NOT_FOUND: &str = "NOT_FOUND";
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    pub const IDEMPOTENCY_KEY_REUSED: &str = "IDEMPOTENCY_KEY_REUSED";
+    pub const IDEMPOTENCY_IN_PROGRESS: &str = "IDEMPOTENCY_IN_PROGRESS";
+    pub const OUTCOME_UNKNOWN: &str = "OUTCOME_UNKNOWN";
+    pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
+    pub const INTERNAL_SERVER_ERROR: &str = "INTERNAL_SERVER_ERROR";
+    pub const PERSISTED_QUERY_NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
+    pub const PERSISTED_QUERY_NOT_ALLOWED: &str = "PERSISTED_QUERY_NOT_ALLOWED";
+}
 
 #[derive(Debug)]
 pub enum AppError {
@@ -32,13 +49,13 @@ impl AppError {
     /// The `extensions.code` clients branch on.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::Unauthenticated(_) => "UNAUTHENTICATED",
-            Self::Forbidden => "FORBIDDEN",
-            Self::BadUserInput(_) => "BAD_USER_INPUT",
-            Self::InProgress => "IDEMPOTENCY_IN_PROGRESS",
-            Self::Unavailable => "SERVICE_UNAVAILABLE",
-            Self::OutcomeUnknown => "OUTCOME_UNKNOWN",
-            Self::Internal(_) => "INTERNAL_SERVER_ERROR",
+            Self::Unauthenticated(_) => codes::UNAUTHENTICATED,
+            Self::Forbidden => codes::FORBIDDEN,
+            Self::BadUserInput(_) => codes::BAD_USER_INPUT,
+            Self::InProgress => codes::IDEMPOTENCY_IN_PROGRESS,
+            Self::Unavailable => codes::SERVICE_UNAVAILABLE,
+            Self::OutcomeUnknown => codes::OUTCOME_UNKNOWN,
+            Self::Internal(_) => codes::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -68,7 +85,7 @@ impl AppError {
 
 impl From<DbErr> for AppError {
     fn from(error: DbErr) -> Self {
-        if crate::db::is_unreachable(&error) {
+        if is_unreachable(&error) {
             tracing::warn!(error = %error, "the database is unreachable");
             return Self::Unavailable;
         }
@@ -101,3 +118,25 @@ impl From<AppError> for anyhow::Error {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// True when the error says the database could not be reached at all (no connection from the
+/// pool, a refused or broken connection), as opposed to a failing statement.
+pub fn is_unreachable(err: &DbErr) -> bool {
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(e) | DbErr::Exec(e) | DbErr::Query(e) => e,
+        _ => return false,
+    };
+    match runtime {
+        RuntimeErr::SqlxError(sqlx_err) => matches!(
+            sqlx_err.as_ref(),
+            sea_orm::sqlx::Error::Io(_)
+                | sea_orm::sqlx::Error::PoolTimedOut
+                | sea_orm::sqlx::Error::PoolClosed
+                | sea_orm::sqlx::Error::Protocol(_)
+                | sea_orm::sqlx::Error::Tls(_)
+                | sea_orm::sqlx::Error::WorkerCrashed
+        ),
+        _ => matches!(err, DbErr::Conn(_)),
+    }
+}

@@ -9,10 +9,13 @@ use async_graphql::{
     parser::{parse_query, types::DocumentOperations},
 };
 
-use crate::graphql::{
-    bounds,
-    guard::{self, DocumentLimits},
-    handler::{parse_request, root_fields::root_field_names},
+use crate::{
+    graphql::{
+        bounds,
+        guard::{self, DocumentLimits},
+        root_fields::root_field_names,
+    },
+    http::graphql::parse_request,
 };
 
 /// Limits as tight as production's, so that the guard's refusals are reached often.

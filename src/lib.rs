@@ -16,9 +16,9 @@ pub mod entity;
 pub mod error;
 /// Entry points of the coverage-guided fuzz targets (`fuzz/`).
 pub mod fuzzing;
-/// The GraphQL schema, handlers, loaders and types.
+/// The GraphQL schema, document bounds and caches, loaders and types.
 pub mod graphql;
-/// The HTTP stack: routes and tower layers.
+/// The HTTP stack: routes, tower layers, and GraphQL over HTTP and WebSocket.
 pub mod http;
 /// Live carts: change announcements for `cartUpdated`, across instances on PostgreSQL.
 pub mod live;
@@ -30,6 +30,8 @@ pub mod service;
 pub mod settings;
 /// `build_app`: assembling the service.
 pub mod startup;
+/// What the handlers share for the life of the process.
+pub mod state;
 
 pub use config::Config;
 pub use startup::{App, build_app, build_app_on};

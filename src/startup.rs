@@ -3,7 +3,6 @@
 use std::{
     path::Path,
     sync::{Arc, atomic::AtomicBool},
-    time::Duration,
 };
 
 use anyhow::Context;
@@ -14,18 +13,17 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::{Authenticator, GuestKey, JwtIssuer, JwtVerifier},
-    config::{Config, Secret},
+    config::Config,
     db,
     graphql::{
-        self, Executor, MutationRoot, SubscriptionRoot,
-        context::ServiceState,
-        guard::DocumentLimits,
-        handler::{documents::DocumentCache, persisted::PersistedQueries},
-        introspection,
+        self, Executor, MutationRoot, SubscriptionRoot, context::ServiceState,
+        documents::DocumentCache, guard::DocumentLimits, introspection,
+        persisted::PersistedQueries,
     },
-    http::{self, graphiql::GraphiqlPage, rate_limit::RateLimits},
+    http::{self, graphiql::GraphiqlPage},
     live::LiveCarts,
     service::{CartSettings, cart, catalog, idempotency::IdempotencySeal, seed},
+    state::AppState,
 };
 
 /// GraphQL nesting allowed (a full cart view with product, shop and media needs 7).
@@ -40,39 +38,6 @@ const MAX_FIELD_DIRECTIVES: usize = 4;
 const MAX_COMPLEXITY: usize = 20_000;
 /// Directives a whole document may use once its fragments are expanded.
 const MAX_DOCUMENT_DIRECTIVES: u64 = 50;
-
-/// What the handlers share.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub schema: Executor,
-    /// The same schema with the deeper limits introspection needs (none in production,
-    /// where introspection is off).
-    pub introspection_schema: Option<Executor>,
-    pub auth: Authenticator,
-    pub rate: RateLimits,
-    pub document_limits: DocumentLimits,
-    /// GraphiQL for `GET /graphql` (none in production).
-    pub graphiql: Option<Arc<GraphiqlPage>>,
-    /// Set once shutdown begins: `/readyz` then answers 503.
-    pub draining: Arc<AtomicBool>,
-    /// How long idempotency keys are kept.
-    pub idempotency_ttl: Duration,
-    /// Hashes idempotency keys and seals their replies.
-    pub idempotency_seal: IdempotencySeal,
-    /// Whether the database answered its last probe.
-    pub db_health: Arc<db::DbHealth>,
-    /// Parsed documents of recent requests.
-    pub documents: Arc<DocumentCache>,
-    /// When set, `/metrics` requires it as a Bearer token.
-    pub metrics_token: Option<Secret>,
-    /// Automatic persisted queries, and the manifest of persisted-documents-only mode.
-    pub persisted: Arc<PersistedQueries>,
-    /// One permit per open WebSocket connection (`CARTQL_MAX_SUBSCRIBERS`).
-    pub subscriber_slots: Arc<tokio::sync::Semaphore>,
-    /// Proxies whose `X-Forwarded-For` names the client.
-    pub trusted_proxies: Arc<[std::net::IpAddr]>,
-}
 
 /// The assembled service.
 pub struct App {
@@ -129,31 +94,26 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
             .then(|| schema(config, service, Depth::Introspection)),
         db,
         auth: Authenticator::new(verifier, config.api_keys.clone(), guest_key),
-        rate: RateLimits::per_minute(config.rate_mutations, config.rate_new_carts),
         document_limits: DocumentLimits {
             max_selections: config.max_selections,
             max_directives: MAX_DOCUMENT_DIRECTIVES,
         },
-        graphiql: (!config.production).then(|| Arc::new(graphiql_page(issuer.as_ref(), config))),
         draining: Arc::new(AtomicBool::new(false)),
         idempotency_ttl: config.idempotency_ttl,
         idempotency_seal: IdempotencySeal::new(&guest_key),
         db_health: Arc::new(db::DbHealth::default()),
         documents: Arc::new(DocumentCache::default()),
-        metrics_token: config.metrics_token.clone(),
-        trusted_proxies: config.trusted_proxies.clone().into(),
-        subscriber_slots: Arc::new(tokio::sync::Semaphore::new(config.max_subscribers)),
         persisted: Arc::new(PersistedQueries::new(
             config.persisted_documents.as_deref(),
         )?),
     };
+    let graphiql = (!config.production).then(|| graphiql_page(issuer.as_ref(), config));
     // Install the recorder before the first request records anything.
     crate::metrics::handle();
-    forget_idle_callers(state.rate.clone());
     cart::spawn_sweeper(state.db.clone(), config.sweep_interval);
     db::watch(state.db.clone(), state.db_health.clone());
     Ok(App {
-        router: http::router(state.clone(), config),
+        router: http::router(state.clone(), config, graphiql),
         state,
         issuer,
     })
@@ -210,19 +170,6 @@ fn configured<Q: ObjectType + 'static>(
         builder = builder.disable_introspection().disable_suggestions();
     }
     builder.finish()
-}
-
-/// Every minute, drop rate-limit entries of callers who have been quiet.
-fn forget_idle_callers(rate: RateLimits) {
-    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-        runtime.spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(60));
-            loop {
-                tick.tick().await;
-                rate.forget_idle();
-            }
-        });
-    }
 }
 
 /// The verifier for user tokens, and an issuer when the key is a shared secret.

@@ -13,8 +13,8 @@
 /// uses a small part of a worker thread's stack, in debug builds too.
 pub const MAX_NESTING: usize = 64;
 
-/// Longest document text accepted on any transport: the HTTP body limit.
-pub const MAX_DOCUMENT_BYTES: usize = crate::http::MAX_BODY_BYTES;
+/// Longest document text accepted on any transport (the HTTP body limit is the same).
+pub const MAX_DOCUMENT_BYTES: usize = 64 * 1024;
 
 /// Why a document's text was refused before parsing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

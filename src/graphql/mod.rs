@@ -1,16 +1,18 @@
-//! The GraphQL edge: schema assembly, the HTTP handlers, per-request context and dataloaders,
+//! The GraphQL layer: schema assembly, document bounds and caches, per-request context and dataloaders,
 //! and the public types. Resolvers parse arguments into domain types, call one service
 //! function or loader, and wrap the result.
 
 pub mod bounds;
 pub mod context;
+pub mod documents;
 pub mod guard;
-pub mod handler;
 pub mod inputs;
 pub mod introspection;
 pub mod loaders;
 mod mutation;
+pub mod persisted;
 mod query;
+pub mod root_fields;
 pub mod scalars;
 mod subscription;
 pub mod types;

@@ -4,7 +4,7 @@ use std::{sync::atomic::Ordering, time::Duration};
 
 use axum::{extract::State, http::StatusCode};
 
-use crate::startup::AppState;
+use crate::http::HttpState;
 
 /// `GET /healthz`: the process is up. Never touches the database.
 pub async fn healthz() -> &'static str {
@@ -12,7 +12,7 @@ pub async fn healthz() -> &'static str {
 }
 
 /// `GET /readyz`: not shutting down, and the database answers within 500 ms.
-pub async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+pub async fn readyz(State(state): State<HttpState>) -> (StatusCode, &'static str) {
     if state.draining.load(Ordering::SeqCst) {
         return (StatusCode::SERVICE_UNAVAILABLE, "draining");
     }

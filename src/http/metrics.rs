@@ -8,9 +8,9 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::{auth::constant_time_eq, startup::AppState};
+use crate::{auth::constant_time_eq, http::HttpState};
 
-pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn metrics(State(state): State<HttpState>, headers: HeaderMap) -> Response {
     if let Some(token) = &state.metrics_token {
         let presented = headers
             .get(header::AUTHORIZATION)

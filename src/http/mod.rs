@@ -6,11 +6,12 @@
 
 pub mod client_ip;
 pub mod graphiql;
+pub mod graphql;
 mod health;
 mod metrics;
 pub mod rate_limit;
 
-use std::{any::Any, time::Duration};
+use std::{any::Any, ops::Deref, sync::Arc, time::Duration};
 
 use axum::{
     Router,
@@ -31,21 +32,57 @@ use tower_http::{
 };
 
 use crate::{
-    config::Config,
-    graphql::handler::{self, error_response},
-    startup::AppState,
+    config::{Config, Secret},
+    error::codes,
+    state::AppState,
 };
+use graphiql::GraphiqlPage;
+use graphql::error_response;
+use rate_limit::RateLimits;
 
-/// Largest request body accepted.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Largest request body accepted: the longest document any transport takes.
+pub const MAX_BODY_BYTES: usize = crate::graphql::bounds::MAX_DOCUMENT_BYTES;
 /// How long a health probe may take.
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(1);
 
+/// The shared state with what only the HTTP layer needs. Handlers read the shared part
+/// through `Deref` (`state.db`, `state.schema`).
+#[derive(Clone)]
+pub struct HttpState {
+    pub app: AppState,
+    pub rate: RateLimits,
+    /// GraphiQL for `GET /graphql` (none in production).
+    pub graphiql: Option<Arc<GraphiqlPage>>,
+    /// When set, `/metrics` requires it as a Bearer token.
+    pub metrics_token: Option<Secret>,
+    /// One permit per open WebSocket connection (`CARTQL_MAX_SUBSCRIBERS`).
+    pub subscriber_slots: Arc<tokio::sync::Semaphore>,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<[std::net::IpAddr]>,
+}
+
+impl Deref for HttpState {
+    type Target = AppState;
+
+    fn deref(&self) -> &AppState {
+        &self.app
+    }
+}
+
 /// The service's router with every layer applied.
-pub fn router(state: AppState, config: &Config) -> Router {
+pub fn router(app: AppState, config: &Config, graphiql: Option<GraphiqlPage>) -> Router {
+    let state = HttpState {
+        app,
+        rate: RateLimits::per_minute(config.rate_mutations, config.rate_new_carts),
+        graphiql: graphiql.map(Arc::new),
+        metrics_token: config.metrics_token.clone(),
+        subscriber_slots: Arc::new(tokio::sync::Semaphore::new(config.max_subscribers)),
+        trusted_proxies: config.trusted_proxies.clone().into(),
+    };
+    forget_idle_callers(state.rate.clone());
     let graphql = Router::new()
-        .route("/graphql", get(handler::graphql_get).post(handler::graphql))
-        .route("/graphql/ws", get(handler::graphql_ws))
+        .route("/graphql", get(graphql::graphql_get).post(graphql::graphql))
+        .route("/graphql/ws", get(graphql::graphql_ws))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             config.request_timeout,
@@ -97,6 +134,19 @@ pub fn router(state: AppState, config: &Config) -> Router {
     )
 }
 
+/// Every minute, drop rate-limit entries of callers who have been quiet.
+fn forget_idle_callers(rate: RateLimits) {
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        runtime.spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                rate.forget_idle();
+            }
+        });
+    }
+}
+
 /// Browsers may call from the configured origins only; without any, no CORS headers are sent
 /// and only same-origin pages can call.
 fn cors(origins: &[String]) -> Option<CorsLayer> {
@@ -127,7 +177,7 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
 fn overloaded() -> Response {
     let mut response = error_response(
         StatusCode::SERVICE_UNAVAILABLE,
-        "SERVICE_UNAVAILABLE",
+        codes::SERVICE_UNAVAILABLE,
         "the service is busy; retry shortly",
     );
     response
@@ -146,7 +196,7 @@ fn panic_response(payload: Box<dyn Any + Send + 'static>) -> Response {
     tracing::error!(panic = detail, "a request handler panicked");
     error_response(
         StatusCode::INTERNAL_SERVER_ERROR,
-        "INTERNAL_SERVER_ERROR",
+        codes::INTERNAL_SERVER_ERROR,
         "internal server error",
     )
     .into_response()

@@ -5,8 +5,8 @@ use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
 
 use crate::{
     auth::Viewer,
-    db::{TxError, is_unreachable},
-    error::AppError,
+    db::TxError,
+    error::{AppError, is_unreachable},
     service::{
         CartSettings, Outcome, UserError, Warning,
         cart::{Change, ItemChange},

@@ -26,15 +26,16 @@ use axum::{
 use futures::{FutureExt, StreamExt, stream::BoxStream};
 
 use crate::{
-    graphql::{Executor, bounds, guard, handler::error_response, loaders},
+    error::codes,
+    graphql::{Executor, bounds, guard, loaders},
+    http::HttpState,
     http::{MAX_BODY_BYTES, client_ip::client_address},
-    startup::AppState,
 };
 
-use super::{limits::too_many_requests, ws_session};
+use super::{error_response, limits::too_many_requests, ws_session};
 
 pub async fn graphql_ws(
-    State(state): State<AppState>,
+    State(state): State<HttpState>,
     extensions: Extensions,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
@@ -42,7 +43,7 @@ pub async fn graphql_ws(
     let Some(protocol) = requested_protocol(&headers) else {
         return error_response(
             StatusCode::BAD_REQUEST,
-            "BAD_USER_INPUT",
+            codes::BAD_USER_INPUT,
             "ask for the graphql-transport-ws (or graphql-ws) subprotocol",
         );
     };
@@ -56,7 +57,7 @@ pub async fn graphql_ws(
     let Ok(slot) = state.subscriber_slots.clone().try_acquire_owned() else {
         let mut response = error_response(
             StatusCode::SERVICE_UNAVAILABLE,
-            "SERVICE_UNAVAILABLE",
+            codes::SERVICE_UNAVAILABLE,
             "too many open subscription connections; retry shortly",
         );
         response
@@ -94,7 +95,7 @@ fn requested_protocol(headers: &HeaderMap) -> Option<WebSocketProtocols> {
 
 /// The connection's caller and its loaders, from the init payload. The loaders keep no
 /// cache: a connection lives long, and every event must show live products.
-fn connection_data(state: &AppState, payload: &serde_json::Value) -> async_graphql::Result<Data> {
+fn connection_data(state: &HttpState, payload: &serde_json::Value) -> async_graphql::Result<Data> {
     let headers = payload_headers(payload);
     if !state.auth.api_key_ok(&headers) {
         return Err(async_graphql::Error::new("a valid X-API-Key is required"));
@@ -140,14 +141,14 @@ struct SubscriptionsOnly {
 impl SubscriptionsOnly {
     fn refusal(&self, request: &mut Request) -> Option<ServerError> {
         if let Err(refusal) = bounds::check(&request.query) {
-            return Some(coded(refusal.message(), "BAD_USER_INPUT"));
+            return Some(coded(refusal.message(), codes::BAD_USER_INPUT));
         }
         let document = match request.parsed_query() {
             Ok(document) => document,
             Err(err) => return Some(err),
         };
         if let Err(refusal) = guard::check(document, self.limits) {
-            return Some(coded(refusal.message(), "BAD_USER_INPUT"));
+            return Some(coded(refusal.message(), codes::BAD_USER_INPUT));
         }
         let only_subscriptions = match &document.operations {
             DocumentOperations::Single(op) => op.node.ty == OperationType::Subscription,
@@ -159,7 +160,7 @@ impl SubscriptionsOnly {
             coded(
                 "only subscriptions run over WebSocket; send queries and mutations over HTTP"
                     .to_owned(),
-                "BAD_USER_INPUT",
+                codes::BAD_USER_INPUT,
             )
         })
     }

@@ -14,8 +14,9 @@ use serde_json::json;
 
 use crate::{
     auth::Viewer,
+    error::codes,
+    http::HttpState,
     service::idempotency::{self, Claim, KeyOwner, KeyState},
-    startup::AppState,
 };
 
 use super::error_response;
@@ -28,7 +29,7 @@ const REPLY_POLLS: usize = 20;
 /// The request's claim on its `Idempotency-Key`, if it sent one with a mutation.
 /// `mutation_fields` is how many root fields the operation runs: a key covers one.
 pub(super) fn idempotency_claim(
-    state: &AppState,
+    state: &HttpState,
     headers: &HeaderMap,
     mutation_fields: Option<usize>,
     viewer: &Viewer,
@@ -85,14 +86,14 @@ pub(super) fn replay(reply: String) -> Response {
 pub(super) fn reused() -> Response {
     error_response(
         StatusCode::UNPROCESSABLE_ENTITY,
-        "IDEMPOTENCY_KEY_REUSED",
+        codes::IDEMPOTENCY_KEY_REUSED,
         "this Idempotency-Key was used for a different request",
     )
 }
 
 /// Waits a little for the reply of a committed execution; `None` if it does not appear (the
 /// caller then answers from the committed record).
-pub(super) async fn stored_reply(state: &AppState, claim: &Claim) -> Option<String> {
+pub(super) async fn stored_reply(state: &HttpState, claim: &Claim) -> Option<String> {
     for _ in 0..REPLY_POLLS {
         match idempotency::state(&state.db, claim).await {
             Ok(KeyState::Answered(reply)) => return Some(reply),

@@ -6,14 +6,14 @@ use axum::{
     response::Response,
 };
 
-use crate::{auth::Viewer, http::rate_limit::Refusal, startup::AppState};
+use crate::{auth::Viewer, error::codes, http::HttpState, http::rate_limit::Refusal};
 
 use super::error_response;
 
 /// Applies the mutation and new-cart allowances to a mutation about to run: one mutation per
 /// root field, one new cart per field that opens a guest cart for this caller.
 pub(super) fn rate_limited(
-    state: &AppState,
+    state: &HttpState,
     fields: &[&str],
     viewer: &Viewer,
     address: &str,
@@ -41,14 +41,14 @@ pub(super) fn too_many_requests(refusal: Refusal) -> Response {
         Refusal::TooMany => {
             return error_response(
                 StatusCode::TOO_MANY_REQUESTS,
-                "RATE_LIMITED",
+                codes::RATE_LIMITED,
                 "the operation runs more mutations than a whole minute's allowance; split it",
             );
         }
     };
     let mut response = error_response(
         StatusCode::TOO_MANY_REQUESTS,
-        "RATE_LIMITED",
+        codes::RATE_LIMITED,
         "too many requests; retry after the time in Retry-After",
     );
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);

@@ -28,34 +28,32 @@ use serde_json::{Value, json};
 
 use crate::{
     error::AppError,
+    error::codes,
     graphql::{Executor, bounds::BoundsError, guard, introspection, loaders},
+    http::HttpState,
     http::client_ip::client_address,
     service::idempotency::{self, KeyState},
-    startup::AppState,
 };
 
-pub mod documents;
 mod get_request;
 mod idempotency_key;
 mod limits;
 mod media;
-pub mod persisted;
-pub(crate) mod root_fields;
 
-use root_fields::root_field_names;
+use crate::graphql::root_fields::root_field_names;
 mod ws;
 mod ws_session;
 
-use documents::DocumentError;
+use crate::graphql::documents::DocumentError;
+use crate::graphql::persisted::PersistedError;
 use idempotency_key::{idempotency_claim, replay, reused, stored_reply};
 use limits::{rate_limited, too_many_requests};
 pub use media::{JSON, Media};
-use persisted::PersistedError;
 pub use ws::graphql_ws;
 
 /// `POST /graphql`: one GraphQL operation as JSON.
 pub async fn graphql(
-    State(state): State<AppState>,
+    State(state): State<HttpState>,
     extensions: Extensions,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -71,19 +69,19 @@ pub async fn graphql(
             } else {
                 "the body could not be read"
             };
-            return answered(media.label(error_response(status, "BAD_USER_INPUT", message)));
+            return answered(media.label(error_response(status, codes::BAD_USER_INPUT, message)));
         }
     };
     let response = match refusal(&state, &headers) {
         Some(refusal) => refusal,
         None if !is_json(&headers) => error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "BAD_USER_INPUT",
+            codes::BAD_USER_INPUT,
             "send the operation as JSON with Content-Type: application/json",
         ),
         None => match parse_request(&body) {
             Ok(request) => execute(&state, &extensions, &headers, request, media, false).await,
-            Err(message) => error_response(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message),
+            Err(message) => error_response(StatusCode::BAD_REQUEST, codes::BAD_USER_INPUT, message),
         },
     };
     answered(media.label(response))
@@ -92,7 +90,7 @@ pub async fn graphql(
 /// `GET /graphql`: a query (never a mutation) from the URL's `query`, `variables`,
 /// `operationName` and `extensions`; without `query`, GraphiQL (off in production).
 pub async fn graphql_get(
-    State(state): State<AppState>,
+    State(state): State<HttpState>,
     extensions: Extensions,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
@@ -103,7 +101,7 @@ pub async fn graphql_get(
         Err(message) => {
             return answered(media.label(error_response(
                 StatusCode::BAD_REQUEST,
-                "BAD_USER_INPUT",
+                codes::BAD_USER_INPUT,
                 message,
             )));
         }
@@ -113,7 +111,7 @@ pub async fn graphql_get(
             Some(page) => page.response(),
             None => error_response(
                 StatusCode::NOT_FOUND,
-                "NOT_FOUND",
+                codes::NOT_FOUND,
                 "GraphiQL is off in production; send operations to this URL",
             ),
         };
@@ -134,7 +132,7 @@ fn answered(response: Response) -> Response {
 
 /// The checks before a request is read: the database is up and the API key (if required)
 /// is present. `Some` is the refusal.
-fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
+fn refusal(state: &HttpState, headers: &HeaderMap) -> Option<Response> {
     if state.db_health.is_down() {
         let mut response = AppError::Unavailable.into_response();
         response
@@ -145,7 +143,7 @@ fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
     if !state.auth.api_key_ok(headers) {
         return Some(error_response(
             StatusCode::UNAUTHORIZED,
-            "UNAUTHENTICATED",
+            codes::UNAUTHENTICATED,
             "a valid X-API-Key header is required",
         ));
     }
@@ -155,7 +153,7 @@ fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
 /// Authenticates, parses, guards, rate-limits and runs one operation. `via_get` refuses
 /// mutations: a link or an image tag must never change a cart.
 async fn execute(
-    state: &AppState,
+    state: &HttpState,
     extensions: &Extensions,
     headers: &HeaderMap,
     mut request: Request,
@@ -188,13 +186,13 @@ async fn execute(
                 BoundsError::TooLong { .. } => StatusCode::PAYLOAD_TOO_LARGE,
                 BoundsError::TooDeep { .. } => StatusCode::BAD_REQUEST,
             };
-            return error_response(status, "BAD_USER_INPUT", &refusal.message());
+            return error_response(status, codes::BAD_USER_INPUT, &refusal.message());
         }
     };
     if let Err(refusal) = guard::check(document, state.document_limits) {
         return error_response(
             StatusCode::BAD_REQUEST,
-            "BAD_USER_INPUT",
+            codes::BAD_USER_INPUT,
             &refusal.message(),
         );
     }
@@ -202,7 +200,9 @@ async fn execute(
     let operation = selected_operation(document, operation_name.as_deref());
     let schema = match schema_for(state, document, operation) {
         Ok(schema) => schema,
-        Err(message) => return error_response(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &message),
+        Err(message) => {
+            return error_response(StatusCode::BAD_REQUEST, codes::BAD_USER_INPUT, &message);
+        }
     };
     let operation_type = operation.map(|op| op.ty);
     let label_name = operation_name
@@ -212,7 +212,7 @@ async fn execute(
     if via_get && is_mutation {
         let mut response = error_response(
             StatusCode::METHOD_NOT_ALLOWED,
-            "BAD_USER_INPUT",
+            codes::BAD_USER_INPUT,
             "send mutations with POST",
         );
         response
@@ -229,7 +229,7 @@ async fn execute(
     {
         return error_response(
             StatusCode::BAD_REQUEST,
-            "BAD_USER_INPUT",
+            codes::BAD_USER_INPUT,
             "the schema is not served where introspection is off; compose the supergraph \
              from `cartql schema --federation`",
         );
@@ -248,7 +248,9 @@ async fn execute(
     request.variables = variables;
     let claim = match idempotency_claim(state, headers, mutation_field_count, &viewer, &request) {
         Ok(claim) => claim,
-        Err(message) => return error_response(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message),
+        Err(message) => {
+            return error_response(StatusCode::BAD_REQUEST, codes::BAD_USER_INPUT, message);
+        }
     };
     if let Some(claim) = &claim {
         match idempotency::state(&state.db, claim).await {
@@ -315,7 +317,7 @@ async fn execute(
 /// The schema an operation runs on: the introspection twin (after its list-nesting check)
 /// for introspection outside production, the service's schema otherwise.
 fn schema_for<'s>(
-    state: &'s AppState,
+    state: &'s HttpState,
     document: &ExecutableDocument,
     operation: Option<&OperationDefinition>,
 ) -> Result<&'s Executor, String> {
@@ -466,7 +468,7 @@ fn code_uncoded_errors(errors: &mut [ServerError]) {
     for error in errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
-            extensions.set("code", "BAD_USER_INPUT");
+            extensions.set("code", codes::BAD_USER_INPUT);
         }
     }
 }

@@ -10,6 +10,7 @@
 //! Subscriptions per connection are capped ([`MAX_SUBSCRIPTIONS`]) and rate limited
 //! ([`SUBSCRIBES_PER_SECOND`]); a refused one gets an `error` message for its id.
 
+use crate::error::codes;
 use std::{collections::HashSet, num::NonZeroU32, time::Duration};
 
 use async_graphql::{
@@ -147,14 +148,14 @@ impl Guard {
             ClientMessage::Start { id, .. } if self.active.len() >= MAX_SUBSCRIPTIONS => {
                 return Admit::Refuse(
                     id.clone(),
-                    "BAD_USER_INPUT",
+                    codes::BAD_USER_INPUT,
                     format!("a connection holds at most {MAX_SUBSCRIPTIONS} subscriptions"),
                 );
             }
             ClientMessage::Start { id, .. } if self.subscribes.check().is_err() => {
                 return Admit::Refuse(
                     id.clone(),
-                    "RATE_LIMITED",
+                    codes::RATE_LIMITED,
                     "too many subscriptions started; retry shortly".to_owned(),
                 );
             }

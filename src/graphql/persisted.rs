@@ -11,6 +11,7 @@
 //!   `{"<sha256>": "<document>"}` as graphql-codegen's client preset writes it): only the
 //!   listed documents run, named by `extensions.persistedQuery.sha256Hash` or sent in full.
 
+use crate::error::codes;
 use std::{
     collections::HashMap,
     num::NonZeroUsize,
@@ -42,9 +43,9 @@ pub enum PersistedError {
 impl PersistedError {
     pub fn code(&self) -> &'static str {
         match self {
-            Self::NotFound => "PERSISTED_QUERY_NOT_FOUND",
-            Self::Invalid(_) => "BAD_USER_INPUT",
-            Self::NotAllowed => "PERSISTED_QUERY_NOT_ALLOWED",
+            Self::NotFound => codes::PERSISTED_QUERY_NOT_FOUND,
+            Self::Invalid(_) => codes::BAD_USER_INPUT,
+            Self::NotAllowed => codes::PERSISTED_QUERY_NOT_ALLOWED,
         }
     }
 

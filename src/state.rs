@@ -1,0 +1,44 @@
+//! What the request handlers share for the life of the process: the database, the schema,
+//! authentication and the caches of documents and replies. Transport concerns (rate limits,
+//! the GraphiQL page, WebSocket slots) are the HTTP layer's own (`http::HttpState`), so this
+//! module depends on no transport.
+
+use std::{
+    sync::{Arc, atomic::AtomicBool},
+    time::Duration,
+};
+
+use sea_orm::DatabaseConnection;
+
+use crate::{
+    auth::Authenticator,
+    db,
+    graphql::{
+        Executor, documents::DocumentCache, guard::DocumentLimits, persisted::PersistedQueries,
+    },
+    service::idempotency::IdempotencySeal,
+};
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub schema: Executor,
+    /// The same schema with the deeper limits introspection needs (none in production,
+    /// where introspection is off).
+    pub introspection_schema: Option<Executor>,
+    pub auth: Authenticator,
+    pub document_limits: DocumentLimits,
+    /// Set once shutdown begins: `/readyz` then answers 503.
+    pub draining: Arc<AtomicBool>,
+    /// How long idempotency keys are kept.
+    pub idempotency_ttl: Duration,
+    /// Hashes idempotency keys and seals their replies.
+    pub idempotency_seal: IdempotencySeal,
+    /// Whether the database answered its last probe.
+    pub db_health: Arc<db::DbHealth>,
+    /// Parsed documents of recent requests.
+    pub documents: Arc<DocumentCache>,
+    /// Automatic persisted queries, and the manifest of persisted-documents-only mode.
+    pub persisted: Arc<PersistedQueries>,
+}
