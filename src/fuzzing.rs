@@ -88,7 +88,8 @@ mod tests {
     #[test]
     fn the_seed_corpus_passes_every_target() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
-        let targets: [(&str, fn(&[u8])); 3] = [
+        type Target = fn(&[u8]);
+        let targets: [(&str, Target); 3] = [
             ("document_bound", document_bound),
             ("selection_guard", selection_guard),
             ("json_request", json_request),
