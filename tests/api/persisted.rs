@@ -120,3 +120,27 @@ async fn persisted_documents_only_runs_the_manifest() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_deep_document_registered_as_a_persisted_query_is_refused_and_never_runs_by_hash() {
+    let app = TestApp::spawn().await;
+    let deep = format!(
+        "{{ product(id: {}1{}) {{ id }} }}",
+        "[".repeat(2_000),
+        "]".repeat(2_000)
+    );
+    let hash = sha256(&deep);
+    let mut register = by_hash(&hash);
+    register["query"] = json!(deep);
+    let (status, reply) = send(&app, register).await;
+    assert_eq!(status, 400, "{reply}");
+    assert_eq!(reply["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    // By hash alone it is unknown, or refused the same way: never parsed, never run.
+    let (status, reply) = send(&app, by_hash(&hash)).await;
+    assert!(matches!(status, 200 | 400), "{reply}");
+    assert_ne!(
+        reply["errors"][0]["extensions"]["code"],
+        "INTERNAL_SERVER_ERROR"
+    );
+    assert!(reply.get("data").is_none_or(Value::is_null), "{reply}");
+}
