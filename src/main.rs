@@ -1,8 +1,8 @@
 //! The `cartql` binary: parse the command line and hand over to the library.
 
 // A GraphQL response is built from many small, short-lived allocations (field names, values,
-// futures); mimalloc serves them markedly cheaper than the system allocator (see the README's
-// Performance section).
+// futures); mimalloc serves them markedly cheaper than the system allocator (see
+// docs/performance.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

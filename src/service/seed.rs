@@ -1,7 +1,7 @@
 //! The demo catalog loaded on a first start, and catalog files (`cartql seed --file`).
 //!
 //! A catalog file is JSON: `{ "products": [ ProductSpec, ... ] }`, each product in the same
-//! shape as `upsertProducts`' input (prices as decimal strings). See the README.
+//! shape as `upsertProducts`' input (prices as decimal strings). See docs/operations.md.
 
 use serde::Deserialize;
 

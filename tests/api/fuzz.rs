@@ -3,7 +3,7 @@
 //! Every answer is a 4xx or a coded GraphQL error (never a 5xx), within the request timeout,
 //! and a refused request writes nothing.
 //!
-//! `cargo test` throws a bounded number of cases; `FUZZ_CASES=N` throws more (see the README
+//! `cargo test` throws a bounded number of cases; `FUZZ_CASES=N` throws more (see docs/reliability.md
 //! for the long run).
 
 use std::{

@@ -73,7 +73,9 @@ pub fn spawn_sweeper(db: DatabaseConnection, interval: Duration) {
         return;
     };
     runtime.spawn(async move {
-        let mut tick = tokio::time::interval(interval);
+        // The first sweep comes one interval after start, not at once: a sweep racing the
+        // start-up (and the first requests) would make when carts close depend on scheduling.
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
