@@ -4,6 +4,7 @@
 //! GraphQL, 1 s for health) → the 64 KiB body limit, which the GraphQL handler's own body
 //! extractor honours.
 
+pub mod answer;
 pub mod client_ip;
 pub mod graphiql;
 pub mod graphql;
@@ -36,8 +37,8 @@ use crate::{
     error::codes,
     state::AppState,
 };
+use answer::error_response;
 use graphiql::GraphiqlPage;
-use graphql::error_response;
 use rate_limit::RateLimits;
 
 /// Largest request body accepted: the longest document any transport takes.

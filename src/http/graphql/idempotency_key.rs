@@ -19,7 +19,7 @@ use crate::{
     service::idempotency::{self, Claim, KeyOwner, KeyState},
 };
 
-use super::error_response;
+use crate::http::answer::error_response;
 
 /// How often, and how many times, a copy looks for the reply of an execution that has
 /// committed but not yet stored its reply, before answering from the record itself.

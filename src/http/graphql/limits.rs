@@ -8,7 +8,7 @@ use axum::{
 
 use crate::{auth::Viewer, error::codes, http::HttpState, http::rate_limit::Refusal};
 
-use super::error_response;
+use crate::http::answer::error_response;
 
 /// Applies the mutation and new-cart allowances to a mutation about to run: one mutation per
 /// root field, one new cart per field that opens a guest cart for this caller.

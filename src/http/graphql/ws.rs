@@ -32,7 +32,8 @@ use crate::{
     http::{MAX_BODY_BYTES, client_ip::client_address},
 };
 
-use super::{error_response, limits::too_many_requests, ws_session};
+use super::{limits::too_many_requests, ws_session};
+use crate::http::answer::error_response;
 
 pub async fn graphql_ws(
     State(state): State<HttpState>,
