@@ -12,7 +12,7 @@ use async_graphql::{
 use crate::{
     graphql::{
         bounds,
-        guard::{self, DocumentLimits},
+        expansion::{self, DocumentLimits},
         root_fields::root_field_names,
     },
     http::graphql::parse_request,
@@ -57,7 +57,7 @@ pub fn selection_guard(data: &[u8]) {
         return;
     };
     // Cycles are refused by the guard; the walk below only runs where execution would.
-    if guard::check(&document, LIMITS).is_err() {
+    if expansion::check(&document, LIMITS).is_err() {
         return;
     }
     let operations: Vec<_> = match &document.operations {

@@ -16,8 +16,8 @@ use crate::{
     config::Config,
     db,
     graphql::{
-        self, Executor, MutationRoot, SubscriptionRoot, context::ServiceState,
-        documents::DocumentCache, guard::DocumentLimits, introspection,
+        self, MutationRoot, ServiceSchema, SubscriptionRoot, context::ServiceState,
+        documents::DocumentCache, expansion::DocumentLimits, introspection,
         persisted::PersistedQueries,
     },
     http::{self, graphiql::GraphiqlPage},
@@ -128,15 +128,15 @@ enum Depth {
 
 /// The executable schema (the federation subgraph with `CARTQL_FEDERATION`) with its limits;
 /// production also hides the schema from strangers.
-fn schema(config: &Config, service: ServiceState, depth: Depth) -> Executor {
+fn schema(config: &Config, service: ServiceState, depth: Depth) -> ServiceSchema {
     match config.federation {
-        true => Executor::Federated(configured(
+        true => ServiceSchema::Federated(configured(
             graphql::federated_schema_builder(),
             config,
             service,
             depth,
         )),
-        false => Executor::Plain(configured(
+        false => ServiceSchema::Plain(configured(
             graphql::schema_builder(),
             config,
             service,

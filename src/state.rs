@@ -14,7 +14,8 @@ use crate::{
     auth::Authenticator,
     db,
     graphql::{
-        Executor, documents::DocumentCache, guard::DocumentLimits, persisted::PersistedQueries,
+        ServiceSchema, documents::DocumentCache, expansion::DocumentLimits,
+        persisted::PersistedQueries,
     },
     service::idempotency::IdempotencySeal,
 };
@@ -23,10 +24,10 @@ use crate::{
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
-    pub schema: Executor,
+    pub schema: ServiceSchema,
     /// The same schema with the deeper limits introspection needs (none in production,
     /// where introspection is off).
-    pub introspection_schema: Option<Executor>,
+    pub introspection_schema: Option<ServiceSchema>,
     pub auth: Authenticator,
     pub document_limits: DocumentLimits,
     /// Set once shutdown begins: `/readyz` then answers 503.

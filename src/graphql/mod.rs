@@ -5,7 +5,7 @@
 pub mod bounds;
 pub mod context;
 pub mod documents;
-pub mod guard;
+pub mod expansion;
 pub mod inputs;
 pub mod introspection;
 pub mod loaders;
@@ -33,12 +33,12 @@ pub type FederatedSchema = Schema<FederatedQueryRoot, MutationRoot, Subscription
 
 /// The schema a server runs: the plain one, or the federation subgraph.
 #[derive(Clone)]
-pub enum Executor {
+pub enum ServiceSchema {
     Plain(CartSchema),
     Federated(FederatedSchema),
 }
 
-impl async_graphql::Executor for Executor {
+impl async_graphql::Executor for ServiceSchema {
     async fn execute(&self, request: Request) -> Response {
         match self {
             Self::Plain(schema) => Schema::execute(schema, request).await,

@@ -7,6 +7,7 @@ pub mod idempotency;
 pub mod outcome;
 pub mod pricing;
 pub mod seed;
+pub mod text_match;
 
 pub use outcome::{ErrorCode, Outcome, UserError, Warning, WarningCode};
 

@@ -201,3 +201,31 @@ async fn closed_carts_show_what_they_held_and_their_history() {
         .collect();
     assert_eq!(kinds, vec!["CREATED", "ADDED", "CLEARED"]);
 }
+
+#[tokio::test]
+async fn attribute_filters_match_exactly_on_every_backend() {
+    let app = TestApp::spawn().await;
+    app.gql(
+        &Who::User("dee".into()),
+        crate::helpers::ADD,
+        json!({ "input": { "product": { "sku": "KIT" },
+                "attributes": [{ "key": "team_id", "value": "Red_1%" }] } }),
+    )
+    .await;
+    app.gql(
+        &Who::User("dee".into()),
+        "mutation { updateCartAttributes(attributes: [{ key: \"Channel\", value: \"Web\" }]) { userErrors { code } } }",
+        json!({}),
+    )
+    .await;
+    let line = |value: &str| json!({ "filter": { "lineAttribute": { "key": "team_id", "value": value } } });
+    let cart = |key: &str, value: &str| json!({ "filter": { "cartAttribute": { "key": key, "value": value } } });
+    assert_eq!(count(&list(&app, line("Red_1%")).await), 1);
+    // Case, wildcards and partial values never match: LIKE would on some backends.
+    for other in ["red_1%", "RED_1%", "Red_1", "Red%1%", "Red_1_"] {
+        assert_eq!(count(&list(&app, line(other)).await), 0, "{other}");
+    }
+    assert_eq!(count(&list(&app, cart("Channel", "Web")).await), 1);
+    assert_eq!(count(&list(&app, cart("channel", "Web")).await), 0);
+    assert_eq!(count(&list(&app, cart("Channel", "web")).await), 0);
+}

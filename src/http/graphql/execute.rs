@@ -1,4 +1,4 @@
-//! Running one operation: parse (bounded) once, guard, rate-limit, claim the
+//! Running one operation: parse (bounded) once, expansion, rate-limit, claim the
 //! `Idempotency-Key`, execute, record, and answer.
 
 use std::time::Instant;
@@ -15,8 +15,8 @@ use axum::{
 use crate::{
     error::{AppError, codes},
     graphql::{
-        Executor, bounds::BoundsError, documents::DocumentError, guard, introspection, loaders,
-        persisted::PersistedError, root_fields::root_field_names,
+        ServiceSchema, bounds::BoundsError, documents::DocumentError, expansion, introspection,
+        loaders, persisted::PersistedError, root_fields::root_field_names,
     },
     http::{HttpState, answer::error_response, client_ip::client_address},
     service::idempotency::{self, KeyState},
@@ -69,7 +69,7 @@ pub(super) async fn execute(
             return error_response(status, codes::BAD_USER_INPUT, &refusal.message());
         }
     };
-    if let Err(refusal) = guard::check(document, state.document_limits) {
+    if let Err(refusal) = expansion::check(document, state.document_limits) {
         return error_response(
             StatusCode::BAD_REQUEST,
             codes::BAD_USER_INPUT,
@@ -103,7 +103,7 @@ pub(super) async fn execute(
     // Federation's `_service { sdl }` is the whole schema: where introspection is off, so is
     // it (a production router composes from `cartql schema --federation` instead).
     if state.introspection_schema.is_none()
-        && matches!(state.schema, Executor::Federated(_))
+        && matches!(state.schema, ServiceSchema::Federated(_))
         && let Some(op) = operation
         && root_field_names(document, op, &variables).contains(&"_service")
     {
@@ -200,7 +200,7 @@ fn schema_for<'s>(
     state: &'s HttpState,
     document: &ExecutableDocument,
     operation: Option<&OperationDefinition>,
-) -> Result<&'s Executor, String> {
+) -> Result<&'s ServiceSchema, String> {
     match (operation, &state.introspection_schema) {
         (Some(op), Some(deeper)) if introspection::is_introspection(op) => {
             introspection::check(document, op)?;

@@ -27,7 +27,7 @@ use futures::{FutureExt, StreamExt, stream::BoxStream};
 
 use crate::{
     error::codes,
-    graphql::{Executor, bounds, guard, loaders},
+    graphql::{ServiceSchema, bounds, expansion, loaders},
     http::HttpState,
     http::{MAX_BODY_BYTES, client_ip::client_address},
 };
@@ -135,8 +135,8 @@ fn payload_headers(payload: &serde_json::Value) -> HeaderMap {
 /// The schema, running subscriptions only, each document checked by the guard first.
 #[derive(Clone)]
 struct SubscriptionsOnly {
-    schema: Executor,
-    limits: guard::DocumentLimits,
+    schema: ServiceSchema,
+    limits: expansion::DocumentLimits,
 }
 
 impl SubscriptionsOnly {
@@ -148,7 +148,7 @@ impl SubscriptionsOnly {
             Ok(document) => document,
             Err(err) => return Some(err),
         };
-        if let Err(refusal) = guard::check(document, self.limits) {
+        if let Err(refusal) = expansion::check(document, self.limits) {
             return Some(coded(refusal.message(), codes::BAD_USER_INPUT));
         }
         let only_subscriptions = match &document.operations {

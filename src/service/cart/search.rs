@@ -5,15 +5,16 @@
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
-    sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement},
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait, Func, Query, SelectStatement},
 };
 use serde::{Deserialize, Serialize};
 
 use crate::{
     entity::{cart_items, carts, products},
     error::{AppError, AppResult},
+    service::text_match::{containing, contains_exactly},
 };
 
 /// Which carts to list. Every field narrows the result; all are optional.
@@ -138,7 +139,8 @@ pub async fn search_carts(
     after: Option<&CartCursor>,
     limit: u64,
 ) -> AppResult<(Vec<carts::Model>, bool, Vec<String>)> {
-    let mut query = carts::Entity::find().filter(condition(filter, Utc::now()));
+    let mut query =
+        carts::Entity::find().filter(condition(filter, Utc::now(), db.get_database_backend()));
     if let Some(after) = after {
         query = query.filter(after_condition(after));
     }
@@ -167,7 +169,7 @@ pub async fn search_carts(
 /// How many carts match `filter`.
 pub async fn count_carts(db: &impl ConnectionTrait, filter: &CartFilter) -> AppResult<u64> {
     Ok(carts::Entity::find()
-        .filter(condition(filter, Utc::now()))
+        .filter(condition(filter, Utc::now(), db.get_database_backend()))
         .count(db)
         .await?)
 }
@@ -194,7 +196,7 @@ fn after_condition(after: &CartCursor) -> Condition {
 }
 
 /// The filter as one condition on `carts`.
-fn condition(filter: &CartFilter, now: DateTime<Utc>) -> Condition {
+fn condition(filter: &CartFilter, now: DateTime<Utc>, backend: DbBackend) -> Condition {
     let mut all = Condition::all();
     all = match filter.status {
         CartStatus::Open => all.add(carts::Column::Live.eq(true)),
@@ -228,15 +230,22 @@ fn condition(filter: &CartFilter, now: DateTime<Utc>) -> Condition {
     }
     if let Some((key, value)) = &filter.line_attribute {
         let lines = lines_of_cart()
-            .and_where(
-                Expr::col((cart_items::Entity, cart_items::Column::Attributes))
-                    .like(attribute_pattern(key, value)),
-            )
+            .and_where(has_attribute(
+                backend,
+                Expr::col((cart_items::Entity, cart_items::Column::Attributes)),
+                key,
+                value,
+            ))
             .to_owned();
         all = all.add(Expr::exists(lines));
     }
     if let Some((key, value)) = &filter.cart_attribute {
-        all = all.add(carts::Column::Attributes.like(attribute_pattern(key, value)));
+        all = all.add(has_attribute(
+            backend,
+            Expr::col((carts::Entity, carts::Column::Attributes)),
+            key,
+            value,
+        ));
     }
     // MySQL's TIMESTAMP only holds 1970–2038 and compares a value outside it as zero. No
     // cart was changed outside that span, so such a bound cuts nothing and is left out.
@@ -258,7 +267,7 @@ fn condition(filter: &CartFilter, now: DateTime<Utc>) -> Condition {
             .add(carts::Column::UpdatedAt.lt(now - Duration::hours(i64::from(hours))));
     }
     if let Some(term) = &filter.search {
-        let pattern = || contains_pattern(&term.to_lowercase());
+        let pattern = || containing(&term.to_lowercase());
         let lower = |col: Expr| Expr::expr(Func::lower(col));
         let lines = lines_with_products()
             .cond_where(
@@ -313,37 +322,18 @@ fn lines_with_products() -> SelectStatement {
         .to_owned()
 }
 
-const LIKE_ESCAPE: char = '!';
-
-fn escape_like(raw: &str) -> String {
-    raw.chars()
-        .flat_map(|c| match c {
-            '!' | '%' | '_' => vec![LIKE_ESCAPE, c],
-            c => vec![c],
-        })
-        .collect()
-}
-
-fn contains_pattern(term: &str) -> LikeExpr {
-    LikeExpr::new(format!("%{}%", escape_like(term))).escape(LIKE_ESCAPE)
-}
-
 /// Attributes are stored as canonical JSON (`{"key":"value",…}`), so a pair is present
 /// exactly when its JSON spelling `"key":"value"` occurs in the text: quotes inside values
-/// are escaped, so the spelling cannot straddle two entries.
-fn attribute_pattern(key: &str, value: &str) -> LikeExpr {
+/// are escaped, so the spelling cannot straddle two entries. The pair is matched byte for
+/// byte on every backend (keys and values are case-sensitive).
+fn has_attribute(backend: DbBackend, column: Expr, key: &str, value: &str) -> Expr {
     let json = |s: &str| serde_json::to_string(s).unwrap_or_default();
-    contains_pattern(&format!("{}:{}", json(key), json(value)))
+    contains_exactly(backend, column, &format!("{}:{}", json(key), json(value)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn like_wildcards_are_escaped() {
-        assert_eq!(escape_like("50%_off!"), "50!%!_off!!");
-    }
 
     #[test]
     fn cursors_round_trip_and_refuse_another_order() {

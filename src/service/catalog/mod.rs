@@ -15,6 +15,7 @@ use crate::{
     domain::{ProductId, ShopId, Sku, ids::new_id},
     entity::{product_media, products, shops},
     error::AppResult,
+    service::text_match,
 };
 
 mod spec;
@@ -88,13 +89,12 @@ pub async fn list_products(
 ) -> AppResult<(Vec<products::Model>, bool)> {
     let mut query = products::Entity::find().filter(products::Column::Active.eq(true));
     if let Some(term) = search.map(str::trim).filter(|t| !t.is_empty()) {
-        let pattern = format!("%{}%", escape_like(&term.to_lowercase()));
+        let pattern = text_match::containing(&term.to_lowercase());
         let lower = |col: products::Column| Expr::expr(Func::lower(Expr::col(col)));
         query = query.filter(
             lower(products::Column::Name)
-                .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'))
-                .or(lower(products::Column::Sku)
-                    .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))),
+                .like(pattern.clone())
+                .or(lower(products::Column::Sku).like(pattern)),
         );
     }
     if let Some(after) = after_sku {
@@ -108,16 +108,6 @@ pub async fn list_products(
     let has_next = rows.len() as u64 > first;
     rows.truncate(first as usize);
     Ok((rows, has_next))
-}
-
-/// `%`, `_` and the escape character itself match literally.
-fn escape_like(term: &str) -> String {
-    term.chars()
-        .flat_map(|c| match c {
-            '%' | '_' | '\\' => vec!['\\', c],
-            _ => vec![c],
-        })
-        .collect()
 }
 
 /// Inserts or updates products by SKU (and their shops), replacing their media, in one

@@ -1,4 +1,4 @@
-//! A pre-execution guard: counts what a document would select with every fragment spread
+//! The fragment-expansion bound: counts what a document would select with every fragment spread
 //! expanded, and refuses it before async-graphql validates or executes anything.
 //!
 //! async-graphql's own depth and complexity limits walk the document with fragments inlined,
@@ -25,7 +25,7 @@ pub struct DocumentLimits {
 
 /// Why a document was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum GuardError {
+pub enum ExpansionError {
     TooManySelections {
         limit: u64,
     },
@@ -36,7 +36,7 @@ pub enum GuardError {
     FragmentCycle(String),
 }
 
-impl GuardError {
+impl ExpansionError {
     pub fn message(&self) -> String {
         match self {
             Self::TooManySelections { limit } => {
@@ -82,21 +82,21 @@ struct Counter<'a> {
 }
 
 impl<'a> Counter<'a> {
-    fn check(&self, cost: Cost) -> Result<Cost, GuardError> {
+    fn check(&self, cost: Cost) -> Result<Cost, ExpansionError> {
         if cost.selections > self.limits.max_selections {
-            return Err(GuardError::TooManySelections {
+            return Err(ExpansionError::TooManySelections {
                 limit: self.limits.max_selections,
             });
         }
         if cost.directives > self.limits.max_directives {
-            return Err(GuardError::TooManyDirectives {
+            return Err(ExpansionError::TooManyDirectives {
                 limit: self.limits.max_directives,
             });
         }
         Ok(cost)
     }
 
-    fn selection_set(&mut self, set: &'a SelectionSet) -> Result<Cost, GuardError> {
+    fn selection_set(&mut self, set: &'a SelectionSet) -> Result<Cost, ExpansionError> {
         let mut total = Cost::default();
         for item in &set.items {
             let cost = match &item.node {
@@ -127,10 +127,10 @@ impl<'a> Counter<'a> {
         Ok(total)
     }
 
-    fn fragment(&mut self, name: &'a str) -> Result<Cost, GuardError> {
+    fn fragment(&mut self, name: &'a str) -> Result<Cost, ExpansionError> {
         match self.memo.get(name) {
             Some(Memo::Done(cost)) => return Ok(*cost),
-            Some(Memo::InProgress) => return Err(GuardError::FragmentCycle(name.to_owned())),
+            Some(Memo::InProgress) => return Err(ExpansionError::FragmentCycle(name.to_owned())),
             None => {}
         }
         // An unknown fragment costs nothing here; validation reports it.
@@ -149,7 +149,7 @@ impl<'a> Counter<'a> {
 }
 
 /// Checks every operation of `document` against `limits`.
-pub fn check(document: &ExecutableDocument, limits: DocumentLimits) -> Result<(), GuardError> {
+pub fn check(document: &ExecutableDocument, limits: DocumentLimits) -> Result<(), ExpansionError> {
     let mut counter = Counter {
         fragments: &document.fragments,
         memo: HashMap::new(),
@@ -181,7 +181,7 @@ mod tests {
         max_directives: 50,
     };
 
-    fn guard(query: &str) -> Result<(), GuardError> {
+    fn guard(query: &str) -> Result<(), ExpansionError> {
         check(&parse_query(query).expect("parses"), LIMITS)
     }
 
@@ -219,7 +219,7 @@ mod tests {
         );
         assert_eq!(
             guard(&bomb),
-            Err(GuardError::TooManySelections { limit: 1_000 })
+            Err(ExpansionError::TooManySelections { limit: 1_000 })
         );
     }
 
@@ -244,7 +244,7 @@ mod tests {
             .collect();
         assert!(matches!(
             guard(&format!("{{ {fields} }}")),
-            Err(GuardError::TooManySelections { .. })
+            Err(ExpansionError::TooManySelections { .. })
         ));
     }
 
@@ -253,7 +253,7 @@ mod tests {
         let directives = "@include(if: true) ".repeat(60);
         assert!(matches!(
             guard(&format!("{{ cart {directives} {{ id }} }}")),
-            Err(GuardError::TooManyDirectives { .. })
+            Err(ExpansionError::TooManyDirectives { .. })
         ));
     }
 
@@ -261,6 +261,9 @@ mod tests {
     fn fragment_cycles_are_refused() {
         let query =
             "query { cart { ...A } } fragment A on Cart { ...B } fragment B on Cart { ...A }";
-        assert!(matches!(guard(query), Err(GuardError::FragmentCycle(_))));
+        assert!(matches!(
+            guard(query),
+            Err(ExpansionError::FragmentCycle(_))
+        ));
     }
 }
