@@ -22,10 +22,11 @@ use crate::{
 
 use super::{
     history::{EventKind, NewEvent},
+    lines::set_quantity,
     lock::{self, Closed, Locked},
     rules,
     txn::{Flow, Writer},
-    write::{Change, change_of, set_quantity},
+    write::{Change, change_of},
 };
 
 /// How a line present in both carts ends up. Lines found in only one cart are always kept.

@@ -9,9 +9,11 @@
 
 #[macro_use]
 pub(crate) mod txn;
+mod add;
 mod details;
 mod expiry;
 mod history;
+mod lines;
 mod lock;
 mod merge;
 mod purge;
@@ -22,9 +24,11 @@ mod sync;
 mod view;
 mod write;
 
+pub use add::add_to_cart;
 pub use details::{MAX_NOTE_LEN, parse_note, update_cart_attributes};
 pub use expiry::{spawn_sweeper, sweep_expired};
 pub use history::{EventCursor, EventKind, events_page};
+pub use lines::{UpdateLine, remove_item, update_item};
 pub use merge::{MergeStrategy, merge_guest_cart};
 pub use purge::{Purged, purge};
 pub use search::{
@@ -34,7 +38,4 @@ pub use search::{
 pub use sync::sync_cart;
 pub use txn::Writer;
 pub use view::{CartView, Line, load_views, view_by_id, viewer_cart};
-pub use write::{
-    AddLine, Change, ItemChange, UpdateLine, add_to_cart, clear_cart, create_cart, remove_item,
-    update_item,
-};
+pub use write::{AddLine, Change, ItemChange, clear_cart, create_cart};

@@ -15,9 +15,10 @@ use crate::{
 
 use super::{
     history::{EventKind, NewEvent},
+    lines::{product_for, set_quantity, soft_delete_line},
     lock, rules,
     txn::Writer,
-    write::{AddLine, Change, change_of, product_for, set_quantity, soft_delete_line},
+    write::{AddLine, Change, change_of},
 };
 
 /// One line the cart must end with: the first input that named it, and the summed quantity
