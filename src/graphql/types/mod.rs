@@ -4,6 +4,7 @@ mod cart;
 mod cart_item;
 mod event;
 mod money;
+mod outcome;
 mod payload;
 mod product;
 mod summary;
@@ -12,9 +13,7 @@ pub use cart::{Cart, CartCost, feed_shops};
 pub use cart_item::{Attribute, CartItem};
 pub use event::{CartEvent, CartEventKind};
 pub use money::Money;
-pub use payload::{
-    CartErrorCode, CartItemPayload, CartPayload, CartUserError, CartWarning, CartWarningCode,
-    UpsertProductsPayload, report_user_errors,
-};
+pub use outcome::{CartErrorCode, CartUserError, CartWarning, CartWarningCode, report_user_errors};
+pub use payload::{CartItemPayload, CartPayload, UpsertProductsPayload};
 pub use product::{Product, ProductMedia, Shop};
 pub use summary::{CartSummary, CartSummaryItem};

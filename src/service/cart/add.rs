@@ -24,8 +24,8 @@ use super::{
     view::{self, Line},
 };
 
+use super::change::{AddLine, Change, ItemChange, change_of};
 use super::lines::{live_line, set_quantity};
-use super::write::{AddLine, Change, ItemChange, change_of};
 
 /// `addToCart`: increments the matching line or adds a new one, creating the cart if needed.
 pub async fn add_to_cart(

@@ -11,10 +11,10 @@ use crate::{
 };
 
 use super::{
+    change::{Change, change_of},
     history::{EventKind, NewEvent},
     lock,
     txn::Writer,
-    write::{Change, change_of},
 };
 
 /// Longest cart note, in characters.

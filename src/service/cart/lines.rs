@@ -26,7 +26,7 @@ use super::{
     view::Line,
 };
 
-use super::write::{Change, ItemChange, change_of};
+use super::change::{Change, ItemChange, change_of};
 
 /// A parsed `updateCartItem`.
 #[derive(Clone, Debug)]

@@ -21,12 +21,12 @@ use crate::{
 };
 
 use super::{
+    change::{Change, change_of},
     history::{EventKind, NewEvent},
     lines::set_quantity,
     lock::{self, Closed, Locked},
     rules,
     txn::{Flow, Writer},
-    write::{Change, change_of},
 };
 
 /// How a line present in both carts ends up. Lines found in only one cart are always kept.

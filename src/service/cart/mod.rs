@@ -10,6 +10,7 @@
 #[macro_use]
 pub(crate) mod txn;
 mod add;
+mod change;
 mod details;
 mod expiry;
 mod history;
@@ -25,6 +26,7 @@ mod view;
 mod write;
 
 pub use add::add_to_cart;
+pub use change::{AddLine, Change, ItemChange};
 pub use details::{MAX_NOTE_LEN, parse_note, update_cart_attributes};
 pub use expiry::{spawn_sweeper, sweep_expired};
 pub use history::{EventCursor, EventKind, events_page};
@@ -38,4 +40,4 @@ pub use search::{
 pub use sync::sync_cart;
 pub use txn::Writer;
 pub use view::{CartView, Line, load_views, view_by_id, viewer_cart};
-pub use write::{AddLine, Change, ItemChange, clear_cart, create_cart};
+pub use write::{clear_cart, create_cart};

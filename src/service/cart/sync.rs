@@ -14,11 +14,11 @@ use crate::{
 };
 
 use super::{
+    change::{AddLine, Change, change_of},
     history::{EventKind, NewEvent},
     lines::{product_for, set_quantity, soft_delete_line},
     lock, rules,
     txn::Writer,
-    write::{AddLine, Change, change_of},
 };
 
 /// One line the cart must end with: the first input that named it, and the summed quantity

@@ -9,7 +9,6 @@ use crate::{
     error::{AppError, is_unreachable},
     service::{
         CartSettings, Outcome, UserError, Warning,
-        cart::{Change, ItemChange},
         idempotency::{self, Claim, Record},
     },
 };
@@ -66,42 +65,6 @@ pub(super) type Body<T> = Result<(T, Vec<Warning>), Flow>;
 pub(super) trait Replayable: Sized {
     fn record(&self) -> Record;
     fn replay(record: Record) -> Self;
-}
-
-impl Replayable for Change {
-    fn record(&self) -> Record {
-        Record {
-            cart_id: self.cart_id.clone(),
-            token: self.token.clone(),
-            ..Record::default()
-        }
-    }
-
-    fn replay(record: Record) -> Self {
-        Self {
-            cart_id: record.cart_id,
-            token: record.token,
-        }
-    }
-}
-
-impl Replayable for (Change, ItemChange) {
-    fn record(&self) -> Record {
-        let item_id = match &self.1 {
-            ItemChange::Live(id) => id.clone(),
-            ItemChange::Written { line, .. } | ItemChange::Removed(line) => line.item.id.clone(),
-        };
-        Record {
-            item_id: Some(item_id),
-            ..self.0.record()
-        }
-    }
-
-    /// The line as it is now: a replay shows the cart after the effect, not a snapshot.
-    fn replay(record: Record) -> Self {
-        let item = ItemChange::Live(record.item_id.clone().unwrap_or_default());
-        (Change::replay(record), item)
-    }
 }
 
 /// Commits a successful body (with its idempotency record) and rolls back a refused one.

@@ -1,50 +1,15 @@
-//! What the cart mutations share (their inputs and results), `createCart` and `clearCart`.
-//! Each mutation runs as one write transaction (retried whole on contention) that locks the
-//! caller's cart first; a refusal rolls everything back. Adds are in `add`, line changes in
-//! `lines`.
+//! `createCart` and `clearCart`. Each cart mutation runs as one write transaction (retried
+//! whole on contention) that locks the caller's cart first; a refusal rolls everything back.
+//! Adds are in `add`, line changes in `lines`, what they share in `change`.
 
-use crate::{
-    auth::Viewer,
-    domain::{Attributes, Currency, Quantity},
-    error::AppResult,
-    service::{Outcome, catalog::ProductRef},
-};
+use crate::{auth::Viewer, error::AppResult, service::Outcome};
 
 use super::{
     add::add_line,
-    lock::{self, Closed, Locked},
+    change::{AddLine, Change, change_of},
+    lock::{self, Closed},
     txn::Writer,
-    view::Line,
 };
-
-/// A parsed request to add a product to a cart.
-#[derive(Clone, Debug)]
-pub struct AddLine {
-    pub product: ProductRef,
-    pub quantity: Quantity,
-    pub attributes: Attributes,
-}
-
-/// Which cart a mutation left behind.
-#[derive(Clone, Debug)]
-pub struct Change {
-    /// The cart's id; `None` when the mutation closed it (or there was none).
-    pub cart_id: Option<String>,
-    /// The guest token to hand back to the client.
-    pub token: Option<String>,
-}
-
-/// The line a mutation touched.
-#[derive(Clone, Debug)]
-pub enum ItemChange {
-    /// The line is live; the payload shows it from the fresh cart.
-    Live(String),
-    /// The line is live, as the transaction left it: the payload shows it from the fresh cart
-    /// when it reads the cart anyway, and from this otherwise (saving a read).
-    Written { line: Box<Line>, currency: Currency },
-    /// The line was removed; the payload shows it as it was.
-    Removed(Box<Line>),
-}
 
 /// `createCart`: a guest always gets a new cart and token; a user gets their one cart.
 pub async fn create_cart(writer: &Writer<'_>, items: &[AddLine]) -> AppResult<Outcome<Change>> {
@@ -92,11 +57,4 @@ pub async fn clear_cart(writer: &Writer<'_>) -> AppResult<Outcome<Change>> {
         .await?;
         Ok((closed, Vec::new()))
     })
-}
-
-pub(super) fn change_of(locked: &Locked) -> Change {
-    Change {
-        cart_id: Some(locked.cart.id.clone()),
-        token: locked.token.clone(),
-    }
 }

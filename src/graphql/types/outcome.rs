@@ -1,0 +1,141 @@
+//! `userErrors` and `warnings`: what a mutation refused or adjusted, with stable codes.
+
+use async_graphql::{Enum, ID, SimpleObject};
+
+use crate::service::{ErrorCode, UserError, Warning, WarningCode};
+
+/// Why a mutation was refused. A refused mutation changed nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+pub enum CartErrorCode {
+    /// The quantity is below 1 (or below 0 for `updateCartItem`).
+    InvalidQuantity,
+    /// No product has this id or SKU.
+    ProductNotFound,
+    /// The product exists but is not for sale (inactive or vanished).
+    ProductUnavailable,
+    /// The product has no stock at all.
+    OutOfStock,
+    /// No line with this id is in your cart.
+    ItemNotFound,
+    /// The cart already holds the maximum number of lines.
+    CartLimitExceeded,
+    /// The line would exceed the per-line quantity limit.
+    QuantityLimitExceeded,
+    /// An attribute is malformed, too long, duplicated, or there are too many.
+    InvalidAttribute,
+    /// The product requires an attribute the line does not carry.
+    MissingRequiredAttribute,
+    /// The `X-Cart-Token` names no open cart (expired, cleared or merged); drop it.
+    InvalidGuestToken,
+    /// The product is priced in another currency than the cart.
+    CurrencyMismatch,
+    /// A product given to `upsertProducts` is invalid.
+    InvalidProduct,
+    /// `expectedVersion` differs from the cart's version: someone changed it meanwhile. The
+    /// payload's `cart` is the current cart.
+    VersionConflict,
+    /// The `X-Cart-Token` (or `guestToken`) names a guest cart that expired; drop it and start
+    /// a new cart.
+    CartExpired,
+    /// The cart note is too long or holds control characters.
+    InvalidNote,
+}
+
+impl From<ErrorCode> for CartErrorCode {
+    fn from(code: ErrorCode) -> Self {
+        match code {
+            ErrorCode::InvalidQuantity => Self::InvalidQuantity,
+            ErrorCode::ProductNotFound => Self::ProductNotFound,
+            ErrorCode::ProductUnavailable => Self::ProductUnavailable,
+            ErrorCode::OutOfStock => Self::OutOfStock,
+            ErrorCode::ItemNotFound => Self::ItemNotFound,
+            ErrorCode::CartLimitExceeded => Self::CartLimitExceeded,
+            ErrorCode::QuantityLimitExceeded => Self::QuantityLimitExceeded,
+            ErrorCode::InvalidAttribute => Self::InvalidAttribute,
+            ErrorCode::MissingRequiredAttribute => Self::MissingRequiredAttribute,
+            ErrorCode::InvalidGuestToken => Self::InvalidGuestToken,
+            ErrorCode::CurrencyMismatch => Self::CurrencyMismatch,
+            ErrorCode::InvalidProduct => Self::InvalidProduct,
+            ErrorCode::VersionConflict => Self::VersionConflict,
+            ErrorCode::CartExpired => Self::CartExpired,
+            ErrorCode::InvalidNote => Self::InvalidNote,
+        }
+    }
+}
+
+/// What a mutation adjusted while applying your request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+pub enum CartWarningCode {
+    /// The quantity was cut to the stock available.
+    NotEnoughStock,
+    /// A merge clamped, dropped or combined a line.
+    MergeAdjusted,
+    /// The product's price moved since the line was added; `target` is the line.
+    PriceChanged,
+}
+
+impl From<WarningCode> for CartWarningCode {
+    fn from(code: WarningCode) -> Self {
+        match code {
+            WarningCode::NotEnoughStock => Self::NotEnoughStock,
+            WarningCode::MergeAdjusted => Self::MergeAdjusted,
+            WarningCode::PriceChanged => Self::PriceChanged,
+        }
+    }
+}
+
+/// A refusal of a mutation: nothing was changed.
+#[derive(Clone, Debug, SimpleObject)]
+pub struct CartUserError {
+    /// What went wrong, for code to branch on.
+    pub code: CartErrorCode,
+    /// Path to the input at fault, e.g. `["input", "quantity"]`.
+    pub field: Option<Vec<String>>,
+    /// What went wrong, for people.
+    pub message: String,
+}
+
+/// The payload form of a refusal's errors, counted by code for `/metrics`.
+pub fn report_user_errors(errors: Vec<UserError>) -> Vec<CartUserError> {
+    let errors: Vec<CartUserError> = errors.into_iter().map(Into::into).collect();
+    let codes: Vec<String> = errors
+        .iter()
+        .map(|e| match async_graphql::InputType::to_value(&e.code) {
+            async_graphql::Value::Enum(name) => name.to_string(),
+            other => other.to_string(),
+        })
+        .collect();
+    crate::metrics::user_errors(codes.iter().map(String::as_str));
+    errors
+}
+
+impl From<UserError> for CartUserError {
+    fn from(error: UserError) -> Self {
+        Self {
+            code: error.code.into(),
+            field: (!error.field.is_empty()).then_some(error.field),
+            message: error.message,
+        }
+    }
+}
+
+/// An adjustment the mutation made; the change itself went through.
+#[derive(Clone, Debug, SimpleObject)]
+pub struct CartWarning {
+    /// What was adjusted, for code to branch on.
+    pub code: CartWarningCode,
+    /// What was adjusted, for people.
+    pub message: String,
+    /// The affected cart line, when there is one.
+    pub target: Option<ID>,
+}
+
+impl From<Warning> for CartWarning {
+    fn from(warning: Warning) -> Self {
+        Self {
+            code: warning.code.into(),
+            message: warning.message,
+            target: warning.target.map(ID),
+        }
+    }
+}
