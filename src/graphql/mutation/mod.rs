@@ -2,6 +2,7 @@
 
 mod cart;
 mod catalog;
+mod payloads;
 
 use async_graphql::MergedObject;
 

@@ -1,0 +1,171 @@
+//! Building a cart mutation's payload from its outcome: the cart as it stands after the
+//! commit (read fresh), the line it touched, its warnings, and the live-cart announcement.
+
+use async_graphql::{Context, Result};
+
+use crate::{
+    domain::{Currency, ProductId},
+    error::AppError,
+    graphql::{
+        context::ContextExt,
+        types::{Cart, CartItem, CartItemPayload, CartPayload, CartWarning, report_user_errors},
+    },
+    live,
+    service::{
+        Outcome, UserError, Warning,
+        cart::{self, Change, ItemChange},
+        idempotency::Claim,
+    },
+};
+
+/// Tells `cartUpdated` subscribers that the caller's cart changed (`issued_token`: the guest
+/// token a mutation just gave an anonymous caller).
+pub(super) fn announce(ctx: &Context<'_>, issued_token: Option<&str>) {
+    if let Some(key) = live::owner_key(ctx.viewer(), issued_token) {
+        ctx.state().live.changed(key);
+    }
+}
+
+/// The request's idempotency claim, when it sent an `Idempotency-Key`.
+pub(super) fn claim<'a>(ctx: &'a Context<'_>) -> Option<&'a Claim> {
+    ctx.data_opt::<Claim>()
+}
+
+/// A refused cart mutation: the errors, and the caller's cart as it stands (unchanged).
+pub(super) async fn cart_refused(ctx: &Context<'_>, error: UserError) -> Result<CartPayload> {
+    cart_payload(ctx, Outcome::rejected(error)).await
+}
+
+pub(super) async fn item_refused(ctx: &Context<'_>, error: UserError) -> Result<CartItemPayload> {
+    item_payload(ctx, Outcome::rejected(error)).await
+}
+
+/// The cart a mutation left, read fresh after its commit. The change is committed, so a read
+/// that fails (the connection broke just after COMMIT) must not answer as if nothing had
+/// happened: it answers OUTCOME_UNKNOWN, which a keyed retry resolves from the record.
+async fn cart_after(ctx: &Context<'_>, change: Change) -> Result<Option<Cart>, AppError> {
+    let Some(cart_id) = change.cart_id else {
+        return Ok(None);
+    };
+    let view = cart::view_by_id(&ctx.state().db, &cart_id, change.token)
+        .await
+        .map_err(|err| {
+            if let AppError::Internal(cause) = &err {
+                tracing::error!(
+                    error = format!("{cause:#}"),
+                    "reading a committed cart failed"
+                );
+            }
+            AppError::OutcomeUnknown
+        })?;
+    Ok(match view {
+        Some(view) => Some(Cart::new(ctx, view, ctx.look_ahead().field("cart")).await),
+        None => None,
+    })
+}
+
+/// The caller's cart as it stands, for the payload of a refused mutation.
+async fn current_cart(ctx: &Context<'_>) -> Result<Option<Cart>, AppError> {
+    let Some(view) = cart::viewer_cart(&ctx.state().db, ctx.viewer()).await? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        Cart::new(ctx, view, ctx.look_ahead().field("cart")).await,
+    ))
+}
+
+/// The mutation's warnings, then a PRICE_CHANGED warning for each line whose price moved.
+fn all_warnings(warnings: Vec<Warning>, cart: Option<&Cart>) -> Vec<CartWarning> {
+    warnings
+        .into_iter()
+        .chain(cart.map(|c| c.view().price_warnings()).unwrap_or_default())
+        .map(Into::into)
+        .collect()
+}
+
+pub(super) async fn cart_payload(
+    ctx: &Context<'_>,
+    outcome: Outcome<Change>,
+) -> Result<CartPayload> {
+    match outcome {
+        Outcome::Rejected(errors) => Ok(CartPayload {
+            cart: current_cart(ctx).await?,
+            user_errors: report_user_errors(errors),
+            warnings: Vec::new(),
+        }),
+        Outcome::Done { value, warnings } => {
+            announce(ctx, value.token.as_deref());
+            let cart = cart_after(ctx, value).await?;
+            Ok(CartPayload {
+                warnings: all_warnings(warnings, cart.as_ref()),
+                cart,
+                user_errors: Vec::new(),
+            })
+        }
+    }
+}
+
+pub(super) async fn item_payload(
+    ctx: &Context<'_>,
+    outcome: Outcome<(Change, ItemChange)>,
+) -> Result<CartItemPayload> {
+    match outcome {
+        Outcome::Rejected(errors) => Ok(CartItemPayload {
+            cart: current_cart(ctx).await?,
+            item: None,
+            user_errors: report_user_errors(errors),
+            warnings: Vec::new(),
+        }),
+        Outcome::Done {
+            value: (change, item),
+            warnings,
+        } => {
+            announce(ctx, change.token.as_deref());
+            // The line at hand answers `item` alone; the cart is read only when the payload
+            // shows it or the warnings (which include the cart's PRICE_CHANGED lines).
+            let selection = ctx.look_ahead();
+            if let ItemChange::Written { line, currency } = &item
+                && !selection.field("cart").exists()
+                && !selection.field("warnings").exists()
+            {
+                if let Some(product) = &line.product {
+                    ctx.loaders()
+                        .feed_one(ProductId(product.id.clone()), product.clone())
+                        .await;
+                }
+                return Ok(CartItemPayload {
+                    cart: None,
+                    item: Some(CartItem {
+                        line: (**line).clone(),
+                        currency: *currency,
+                    }),
+                    user_errors: Vec::new(),
+                    warnings: all_warnings(warnings, None),
+                });
+            }
+            let cart = cart_after(ctx, change).await?;
+            let item = match item {
+                ItemChange::Live(id) => cart.as_ref().and_then(|c| c.item(&id)),
+                ItemChange::Written { line, .. } => {
+                    cart.as_ref().and_then(|c| c.item(&line.item.id))
+                }
+                ItemChange::Removed(line) => {
+                    let currency = cart
+                        .as_ref()
+                        .and_then(|c| Currency::parse(&c.view().cart.currency))
+                        .unwrap_or(ctx.state().settings.currency);
+                    Some(CartItem {
+                        line: *line,
+                        currency,
+                    })
+                }
+            };
+            Ok(CartItemPayload {
+                warnings: all_warnings(warnings, cart.as_ref()),
+                cart,
+                item,
+                user_errors: Vec::new(),
+            })
+        }
+    }
+}
