@@ -1,5 +1,16 @@
-//! `TestApp`: the service built by `build_app_on` over a fresh database, with a small fixture
-//! catalog, request helpers for each kind of caller, and a statement counter.
+//! `TestApp`: the service built by `build_app_on` over a fresh database (`database`), with
+//! the fixture catalog (`fixtures`), request helpers for each kind of caller, and a statement
+//! counter; `replies` reads codes out of answers. `TEST_LOG=1` shows the service's logs
+//! (filtered by `CARTQL_LOG`, `info` by default).
+
+mod database;
+mod fixtures;
+mod replies;
+
+pub use fixtures::{ADD, CART_VIEW, bulk_price_minor, fixture_catalog};
+pub use replies::{error_codes, top_level_code, warning_codes};
+
+use database::TestDatabase;
 
 use std::{
     collections::HashMap,
@@ -14,15 +25,7 @@ use axum::{
     body::Body,
     http::{Request, StatusCode},
 };
-use cartql::{
-    Config,
-    auth::JwtIssuer,
-    db,
-    service::{
-        catalog::{MediaSpec, ProductSpec},
-        seed,
-    },
-};
+use cartql::{Config, auth::JwtIssuer, db, service::seed};
 use http_body_util::BodyExt;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use serde_json::{Value, json};
@@ -65,6 +68,7 @@ impl TestApp {
 
     /// Like [`spawn`](Self::spawn) with extra settings (an empty value unsets one).
     pub async fn spawn_with(settings: &[(&str, &str)]) -> Self {
+        init_test_logs();
         let database = TestDatabase::create().await;
         let mut env: HashMap<String, String> = HashMap::from([
             ("DATABASE_URL".to_owned(), database.url.clone()),
@@ -371,198 +375,17 @@ impl TestApp {
     }
 }
 
-/// `addToCart` returning everything the tests look at.
-pub const ADD: &str = r#"
-mutation($input: AddToCartInput!) {
-  addToCart(input: $input) {
-    cart { id token itemCount totalQuantity version
-           cost { subtotal { amount } discount { amount } estimatedTax { amount } total { amount } } }
-    item { id quantity sku attributes { key value } }
-    userErrors { code field message }
-    warnings { code message target }
-  }
-}"#;
-
-/// The cart view a storefront renders.
-pub const CART_VIEW: &str = r#"
-query {
-  cart {
-    id token itemCount totalQuantity isEmpty
-    cost { subtotal { amount formatted } discount { amount } estimatedTax { amount } total { amount } }
-    items {
-      edges { cursor node {
-        id quantity sku productId
-        attributes { key value }
-        unitPrice { amount } compareAtUnitPrice { amount } subtotal { amount }
-        availableQuantity inStock
-        product { id sku name price { amount } effectivePrice { amount } stock image shop { id name } media { key url } }
-      } }
-      pageInfo { hasNextPage endCursor }
+/// With `TEST_LOG` set, the service's logs go to the test output (once per test binary).
+fn init_test_logs() {
+    static INIT: std::sync::Once = std::sync::Once::new();
+    if std::env::var_os("TEST_LOG").is_some() {
+        INIT.call_once(|| {
+            let filter = tracing_subscriber::EnvFilter::try_from_env("CARTQL_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_test_writer()
+                .try_init();
+        });
     }
-  }
-}"#;
-
-fn product(sku: &str, price: &str, stock: i64) -> ProductSpec {
-    ProductSpec {
-        sku: sku.to_owned(),
-        name: format!("Product {sku}"),
-        description: format!("The {sku} product."),
-        price: price.to_owned(),
-        stock,
-        active: true,
-        shop_id: Some("shop-a".into()),
-        shop_name: Some("Shop A".into()),
-        image: Some(format!("/img/{sku}.png")),
-        media: vec![MediaSpec {
-            key: "cover".into(),
-            url: format!("/img/{sku}.png"),
-        }],
-        ..Default::default()
-    }
-}
-
-/// Price of the bulk product `BULK-nnn` in minor units, for totals tests.
-pub fn bulk_price_minor(n: u32) -> i64 {
-    i64::from(101 + (n * 7_919) % 49_900)
-}
-
-/// The fixture catalog: a few products with distinct traits and 60 bulk products.
-pub fn fixture_catalog() -> Vec<ProductSpec> {
-    let mut products = vec![
-        product("TEE", "20.00", 100),
-        ProductSpec {
-            discount_price: Some("7.49".into()),
-            ..product("MUG", "9.99", 50)
-        },
-        product("LIMITED", "15.00", 5),
-        product("SOLDOUT", "5.00", 0),
-        ProductSpec {
-            active: false,
-            ..product("RETIRED", "5.00", 10)
-        },
-        ProductSpec {
-            required_attributes: vec!["team_id".into()],
-            ..product("KIT", "110.00", 1_000)
-        },
-        ProductSpec {
-            currency: Some("EUR".into()),
-            ..product("EURO", "10.00", 10)
-        },
-        ProductSpec {
-            shop_id: Some("shop-b".into()),
-            shop_name: Some("Shop B".into()),
-            ..product("CAP", "12.34", 1_000)
-        },
-    ];
-    for n in 1..=60 {
-        let minor = bulk_price_minor(n);
-        products.push(product(
-            &format!("BULK-{n:03}"),
-            &format!("{}.{:02}", minor / 100, minor % 100),
-            1_000,
-        ));
-    }
-    products
-}
-
-/// A database that exists for one test.
-struct TestDatabase {
-    url: String,
-    drop: Option<(String, String)>,
-    file: Option<std::path::PathBuf>,
-}
-
-impl TestDatabase {
-    async fn create() -> Self {
-        let base = std::env::var("DATABASE_URL").unwrap_or_default();
-        let name = format!("cartql_t_{}", uuid::Uuid::new_v4().simple());
-        if base.starts_with("postgres") || base.starts_with("mysql") {
-            let admin = db::connect(&base, 1)
-                .await
-                .expect("connect to DATABASE_URL");
-            let backend = admin.get_database_backend();
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .expect("create the test database");
-            let _ = admin.close().await;
-            let (prefix, _) = base
-                .rsplit_once('/')
-                .expect("DATABASE_URL names a database");
-            let drop_sql = match backend {
-                DbBackend::Postgres => format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                _ => format!("DROP DATABASE IF EXISTS {name}"),
-            };
-            return Self {
-                url: format!("{prefix}/{name}"),
-                drop: Some((base, drop_sql)),
-                file: None,
-            };
-        }
-        let path = std::env::temp_dir().join(format!("{name}.db"));
-        Self {
-            url: format!("sqlite://{}?mode=rwc", path.display()),
-            drop: None,
-            file: Some(path),
-        }
-    }
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        if let Some(path) = &self.file {
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-            }
-        }
-        if let Some((base, sql)) = self.drop.take() {
-            // Drop runs inside the test's runtime: do the async cleanup on a thread of its own.
-            let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("runtime");
-                runtime.block_on(async move {
-                    if let Ok(admin) = db::connect(&base, 1).await {
-                        let _ = admin.execute_unprepared(&sql).await;
-                        let _ = admin.close().await;
-                    }
-                });
-            })
-            .join();
-        }
-    }
-}
-
-/// The `userErrors[].code` list of a payload.
-pub fn error_codes(payload: &Value) -> Vec<String> {
-    payload["userErrors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .map(|e| e["code"].as_str().unwrap_or_default().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The `warnings[].code` list of a payload.
-pub fn warning_codes(payload: &Value) -> Vec<String> {
-    payload["warnings"]
-        .as_array()
-        .map(|w| {
-            w.iter()
-                .map(|e| e["code"].as_str().unwrap_or_default().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// `errors[0].extensions.code` of a response body.
-pub fn top_level_code(body: &Value) -> String {
-    body["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
 }
