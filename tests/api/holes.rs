@@ -146,3 +146,30 @@ async fn federation_hides_the_sdl_where_introspection_is_off() {
             .is_some_and(|s| s.contains("type Cart"))
     );
 }
+
+#[tokio::test]
+async fn product_pages_take_the_documented_sizes_only() {
+    let app = TestApp::spawn().await;
+    for first in [0, 101, -1] {
+        let (_, body) = app
+            .post(
+                &Who::Anonymous,
+                "query($f: Int) { products(first: $f) { edges { node { sku } } } }",
+                json!({ "f": first }),
+            )
+            .await;
+        assert_eq!(
+            crate::helpers::top_level_code(&body),
+            "BAD_USER_INPUT",
+            "first: {first}: {body}"
+        );
+    }
+    let page = app
+        .gql(
+            &Who::Anonymous,
+            "{ products(first: 1) { edges { node { sku } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(page["products"]["edges"].as_array().map(Vec::len), Some(1));
+}

@@ -63,9 +63,9 @@ impl CatalogQuery {
         >,
     ) -> Result<Connection<String, Product>> {
         let first = first.unwrap_or(20);
-        if !(0..=MAX_PAGE).contains(&first) {
+        if !(1..=MAX_PAGE).contains(&first) {
             return Err(AppError::BadUserInput(format!(
-                "`first` must be between 0 and {MAX_PAGE}"
+                "`first` must be between 1 and {MAX_PAGE}"
             ))
             .into());
         }
