@@ -11,7 +11,7 @@ use crate::{
     graphql::scalars::Decimal,
     service::{
         ErrorCode, UserError,
-        cart::{self, AddLine, UpdateLine},
+        cart::{AddLine, UpdateLine},
         catalog::{MediaSpec, ProductRef, ProductSpec},
     },
 };
@@ -29,6 +29,7 @@ pub enum ProductRefInput {
 /// How `mergeGuestCart` combines a line that is in both carts (same product, same
 /// attributes). Lines in only one of the carts are always kept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "crate::service::cart::MergeStrategy")]
 pub enum MergeStrategy {
     /// Add the two quantities.
     Sum,
@@ -38,17 +39,6 @@ pub enum MergeStrategy {
     KeepUser,
     /// Take the guest's quantity.
     KeepGuest,
-}
-
-impl From<MergeStrategy> for cart::MergeStrategy {
-    fn from(strategy: MergeStrategy) -> Self {
-        match strategy {
-            MergeStrategy::Sum => Self::Sum,
-            MergeStrategy::Max => Self::Max,
-            MergeStrategy::KeepUser => Self::KeepUser,
-            MergeStrategy::KeepGuest => Self::KeepGuest,
-        }
-    }
 }
 
 /// A key/value attribute of a cart or of a cart line.

@@ -7,6 +7,7 @@ use crate::{entity::cart_events, service::cart::EventKind};
 
 /// What happened to a cart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "crate::service::cart::EventKind")]
 pub enum CartEventKind {
     /// The cart was opened.
     Created,
@@ -27,22 +28,6 @@ pub enum CartEventKind {
     AttributesUpdated,
     /// The cart expired after its time without changes and was closed.
     Expired,
-}
-
-impl From<EventKind> for CartEventKind {
-    fn from(kind: EventKind) -> Self {
-        match kind {
-            EventKind::Created => Self::Created,
-            EventKind::Added => Self::Added,
-            EventKind::Updated => Self::Updated,
-            EventKind::Removed => Self::Removed,
-            EventKind::Cleared => Self::Cleared,
-            EventKind::Merged => Self::Merged,
-            EventKind::Synced => Self::Synced,
-            EventKind::AttributesUpdated => Self::AttributesUpdated,
-            EventKind::Expired => Self::Expired,
-        }
-    }
 }
 
 /// One change in a cart's history. The history is append-only: it is kept while the cart is

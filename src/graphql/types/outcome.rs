@@ -2,10 +2,11 @@
 
 use async_graphql::{Enum, ID, SimpleObject};
 
-use crate::service::{ErrorCode, UserError, Warning, WarningCode};
+use crate::service::{UserError, Warning};
 
 /// Why a mutation was refused. A refused mutation changed nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "crate::service::ErrorCode")]
 pub enum CartErrorCode {
     /// The quantity is below 1 (or below 0 for `updateCartItem`).
     InvalidQuantity,
@@ -41,30 +42,9 @@ pub enum CartErrorCode {
     InvalidNote,
 }
 
-impl From<ErrorCode> for CartErrorCode {
-    fn from(code: ErrorCode) -> Self {
-        match code {
-            ErrorCode::InvalidQuantity => Self::InvalidQuantity,
-            ErrorCode::ProductNotFound => Self::ProductNotFound,
-            ErrorCode::ProductUnavailable => Self::ProductUnavailable,
-            ErrorCode::OutOfStock => Self::OutOfStock,
-            ErrorCode::ItemNotFound => Self::ItemNotFound,
-            ErrorCode::CartLimitExceeded => Self::CartLimitExceeded,
-            ErrorCode::QuantityLimitExceeded => Self::QuantityLimitExceeded,
-            ErrorCode::InvalidAttribute => Self::InvalidAttribute,
-            ErrorCode::MissingRequiredAttribute => Self::MissingRequiredAttribute,
-            ErrorCode::InvalidGuestToken => Self::InvalidGuestToken,
-            ErrorCode::CurrencyMismatch => Self::CurrencyMismatch,
-            ErrorCode::InvalidProduct => Self::InvalidProduct,
-            ErrorCode::VersionConflict => Self::VersionConflict,
-            ErrorCode::CartExpired => Self::CartExpired,
-            ErrorCode::InvalidNote => Self::InvalidNote,
-        }
-    }
-}
-
 /// What a mutation adjusted while applying your request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "crate::service::WarningCode")]
 pub enum CartWarningCode {
     /// The quantity was cut to the stock available.
     NotEnoughStock,
@@ -72,16 +52,6 @@ pub enum CartWarningCode {
     MergeAdjusted,
     /// The product's price moved since the line was added; `target` is the line.
     PriceChanged,
-}
-
-impl From<WarningCode> for CartWarningCode {
-    fn from(code: WarningCode) -> Self {
-        match code {
-            WarningCode::NotEnoughStock => Self::NotEnoughStock,
-            WarningCode::MergeAdjusted => Self::MergeAdjusted,
-            WarningCode::PriceChanged => Self::PriceChanged,
-        }
-    }
 }
 
 /// A refusal of a mutation: nothing was changed.
