@@ -99,18 +99,17 @@ async fn forward(
     }
 }
 
-/// The owner key of the caller's cart: their user id, their guest token, or (for an
-/// anonymous caller a mutation just gave a cart) the token it was issued.
+/// The owner key of the caller's cart: the caller's principal (`Viewer::principal`), or, for
+/// an anonymous caller a mutation just gave a cart, the principal of the token it was issued.
 pub fn owner_key(viewer: &Viewer, issued_token: Option<&str>) -> Option<String> {
     match (viewer, issued_token) {
-        (Viewer::User(user), _) => Some(format!("u:{}", user.id)),
-        (Viewer::Guest(token), _) => Some(format!("g:{}", token.hash())),
         (Viewer::Anonymous, Some(token)) => Some(guest_key(token)),
         (Viewer::Anonymous, None) => None,
+        (known, _) => Some(known.principal()),
     }
 }
 
-/// The owner key of a guest token given as text.
+/// The owner key of a guest token given as text: the principal of a guest holding it.
 pub fn guest_key(token: &str) -> String {
-    format!("g:{}", hex::encode(Sha256::digest(token.as_bytes())))
+    format!("guest:{}", hex::encode(Sha256::digest(token.as_bytes())))
 }

@@ -27,12 +27,13 @@ pub struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    /// Who the history records as having made the change.
+    /// Who the history records as having made the change: the principal, except that a
+    /// guest is recorded as `guest` (the history is shown to the cart's holders, and a token
+    /// hash has no business there).
     pub fn actor(&self) -> String {
         match self.viewer {
-            Viewer::User(user) => format!("user:{}", user.id),
             Viewer::Guest(_) => "guest".to_owned(),
-            Viewer::Anonymous => "anonymous".to_owned(),
+            known => known.principal(),
         }
     }
 }
