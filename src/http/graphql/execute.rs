@@ -132,6 +132,8 @@ pub(super) async fn execute(
             return error_response(StatusCode::BAD_REQUEST, codes::BAD_USER_INPUT, message);
         }
     };
+    // Whether this request already waited for another execution's reply.
+    let mut waited = false;
     if let Some(claim) = &claim {
         match idempotency::state(&state.db, claim).await {
             Ok(KeyState::Fresh) => {}
@@ -144,6 +146,7 @@ pub(super) async fn execute(
                 if let Some(reply) = stored_reply(state, claim).await {
                     return replay(reply);
                 }
+                waited = true;
             }
             Err(err) => return err.into_response(),
         }
@@ -174,8 +177,9 @@ pub(super) async fn execute(
             return in_progress();
         }
         // A copy answered from the record: the first execution's reply, when it has been
-        // stored, is the one every copy gets.
+        // stored, is the one every copy gets (unless it was waited for already in vain).
         if claim.was_replayed()
+            && !waited
             && let Some(reply) = stored_reply(state, claim).await
         {
             return replay(reply);
