@@ -18,7 +18,7 @@ use crate::{
     http::graphql::parse_request,
 };
 
-/// Limits as tight as production's, so that the guard's refusals are reached often.
+/// Limits as tight as production's, so that the expansion check's refusals are reached often.
 const LIMITS: DocumentLimits = DocumentLimits {
     max_selections: 2_000,
     max_directives: 50,
@@ -44,7 +44,7 @@ pub fn document_bound(data: &[u8]) {
     );
 }
 
-/// The selection guard and the root-field walk on any document that parses: they finish
+/// The fragment-expansion check (the "selection guard" target) and the root-field walk on any document that parses: they finish
 /// (fragment cycles and bombs included) and never panic.
 pub fn selection_guard(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -56,7 +56,7 @@ pub fn selection_guard(data: &[u8]) {
     let Ok(document) = parse_query(text) else {
         return;
     };
-    // Cycles are refused by the guard; the walk below only runs where execution would.
+    // Cycles are refused by the expansion check; the walk below only runs where execution would.
     if expansion::check(&document, LIMITS).is_err() {
         return;
     }

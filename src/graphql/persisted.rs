@@ -1,4 +1,4 @@
-//! Persisted queries, resolved before the document is parsed (cartql's guard and rate limits
+//! Persisted queries, resolved before the document is parsed (cartql's expansion check and rate limits
 //! read the document before execution, so async-graphql's own APQ extension, which runs
 //! inside execution, would come too late; this follows the same protocol).
 //!

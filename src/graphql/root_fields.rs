@@ -11,7 +11,7 @@ use async_graphql::{
 };
 
 /// The names of the root fields `operation` runs, one entry per execution (aliases repeat a
-/// name). The fragment guard has already refused cycles; a fragment spread twice at the root
+/// name). The expansion check has already refused fragment cycles; a fragment spread twice at the root
 /// is still counted twice, because both run.
 pub fn root_field_names<'d>(
     document: &'d ExecutableDocument,

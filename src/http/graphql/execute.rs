@@ -30,7 +30,7 @@ use super::{
     replies::{code_uncoded_errors, graphql_errors, is_request_error},
 };
 
-/// Authenticates, parses, guards, rate-limits and runs one operation. `via_get` refuses
+/// Authenticates, parses, bounds, rate-limits and runs one operation. `via_get` refuses
 /// mutations: a link or an image tag must never change a cart.
 pub(super) async fn execute(
     state: &HttpState,
@@ -53,7 +53,7 @@ pub(super) async fn execute(
         };
         return error_response(status, refusal.code(), refusal.message());
     }
-    // Parse once, here: the guard and the rate limits read the document, and execution
+    // Parse once, here: the expansion check and the rate limits read the document, and execution
     // reuses it.
     let operation_name = request.operation_name.clone();
     // Held apart while the parsed document borrows the request; put back before execution.

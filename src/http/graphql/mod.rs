@@ -8,7 +8,7 @@
 //! clients that accept it and `application/json` otherwise (`media`). Every error body is
 //! GraphQL-shaped with `extensions.code`.
 //!
-//! `execute` runs one operation: parse (bounded) once, the fragment-expansion guard, the
+//! `execute` runs one operation: parse (bounded) once, the fragment-expansion check, the
 //! rate limits (`limits`), the `Idempotency-Key` (`idempotency_key`), execution, and the
 //! operation's metrics (`recording`). `body` reads POST bodies; `replies` shapes errors.
 

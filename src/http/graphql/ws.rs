@@ -132,7 +132,7 @@ fn payload_headers(payload: &serde_json::Value) -> HeaderMap {
     headers
 }
 
-/// The schema, running subscriptions only, each document checked by the guard first.
+/// The schema, running subscriptions only, each document bounded and checked for expansion first.
 #[derive(Clone)]
 struct SubscriptionsOnly {
     schema: ServiceSchema,
