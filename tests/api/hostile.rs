@@ -2,7 +2,7 @@
 //! parser's stack, rate limits dodged with fragments and aliases, and the rest of RELIABILITY.md's R17 list.
 
 use axum::body::Body;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::{TestApp, Who, top_level_code};
 
@@ -15,18 +15,6 @@ fn nested_argument(open: &str, close: &str, depth: usize) -> String {
     )
 }
 
-async fn post_raw(app: &TestApp, body: String) -> (u16, Value) {
-    let request = app.request(
-        &Who::Anonymous,
-        "POST",
-        "/graphql",
-        "application/json",
-        Body::from(body),
-    );
-    let (status, body) = app.send(request).await;
-    (status.as_u16(), body)
-}
-
 #[tokio::test]
 async fn values_nested_thousands_deep_are_refused_before_parsing_on_post_and_get() {
     let app = TestApp::spawn().await;
@@ -35,7 +23,9 @@ async fn values_nested_thousands_deep_are_refused_before_parsing_on_post_and_get
     let objects = nested_argument("{a:", "}", 2_000);
     let selections = format!("{}{}", "{ cart ".repeat(2_000), "}".repeat(2_000));
     for document in [&lists, &objects, &selections] {
-        let (status, body) = post_raw(&app, json!({ "query": document }).to_string()).await;
+        let (status, body) = app
+            .post_body(json!({ "query": document }).to_string())
+            .await;
         assert_eq!(status, 400, "{body}");
         assert_eq!(top_level_code(&body), "BAD_USER_INPUT", "{body}");
         assert!(
@@ -62,11 +52,9 @@ async fn values_nested_thousands_deep_are_refused_before_parsing_on_post_and_get
         assert_eq!(top_level_code(&body), "BAD_USER_INPUT");
     }
     // The same request within the bound is answered normally.
-    let (status, body) = post_raw(
-        &app,
-        json!({ "query": nested_argument("[", "]", 3) }).to_string(),
-    )
-    .await;
+    let (status, body) = app
+        .post_body(json!({ "query": nested_argument("[", "]", 3) }).to_string())
+        .await;
     assert_eq!(status, 200, "{body}");
 }
 

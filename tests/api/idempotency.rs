@@ -9,18 +9,7 @@ use serde_json::{Value, json};
 use crate::helpers::{ADD, TestApp, Who, top_level_code};
 
 fn keyed(app: &TestApp, who: &Who, key: &str, variables: Value) -> axum::http::Request<Body> {
-    let body = json!({ "query": ADD, "variables": variables }).to_string();
-    let mut request = app.request(
-        who,
-        "POST",
-        "/graphql",
-        "application/json",
-        Body::from(body),
-    );
-    request
-        .headers_mut()
-        .insert("idempotency-key", key.parse().expect("a header value"));
-    request
+    keyed_document(app, who, key, ADD, variables)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -10,15 +10,7 @@ fn sha256(text: &str) -> String {
 }
 
 async fn send(app: &TestApp, body: Value) -> (u16, Value) {
-    let request = app.request(
-        &Who::Anonymous,
-        "POST",
-        "/graphql",
-        "application/json",
-        axum::body::Body::from(body.to_string()),
-    );
-    let (status, reply) = app.send(request).await;
-    (status.as_u16(), reply)
+    app.post_body(body.to_string()).await
 }
 
 fn by_hash(hash: &str) -> Value {

@@ -21,6 +21,7 @@ mod purge;
 mod rows;
 mod rules;
 mod search;
+mod search_order;
 mod sync;
 mod view;
 mod write;

@@ -88,6 +88,19 @@ impl TestApp {
         builder.body(body).expect("a valid request")
     }
 
+    /// POSTs `body` (any bytes, as JSON) as an anonymous caller; the status and JSON body.
+    pub async fn post_body(&self, body: impl Into<Body>) -> (u16, Value) {
+        let request = self.request(
+            &Who::Anonymous,
+            "POST",
+            "/graphql",
+            "application/json",
+            body.into(),
+        );
+        let (status, body) = self.send(request).await;
+        (status.as_u16(), body)
+    }
+
     /// Sends a request through the real router.
     pub async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {
         let (status, _, bytes) = self.send_raw(request).await;
