@@ -6,24 +6,32 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use cartql::settings::{ENV, LOG, LOG_FORMAT, Setting};
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     // A missing .env file is normal; the environment alone is enough.
     let _ = dotenvy::dotenv();
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CARTQL_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let production = cartql::config::is_production(declared(&ENV, false).as_deref())?;
+    let filter = declared(&LOG, production).unwrap_or_default();
+    let filter = tracing_subscriber::EnvFilter::try_new(&filter)
+        .map_err(|err| anyhow::anyhow!("{} is not a log filter ({err}): {filter:?}", LOG.name))?;
     // JSON lines (with the request span's id on every event) for log shippers; text for people.
-    let production = cartql::config::is_production(std::env::var("CARTQL_ENV").ok().as_deref())?;
-    match std::env::var("CARTQL_LOG_FORMAT").as_deref().map(str::trim) {
-        Ok("json") => json_logs(filter),
-        Ok("text") => tracing_subscriber::fmt().with_env_filter(filter).init(),
-        Ok(other) if !other.is_empty() => {
-            anyhow::bail!("CARTQL_LOG_FORMAT must be json or text, not {other:?}")
-        }
-        _ if production => json_logs(filter),
-        _ => tracing_subscriber::fmt().with_env_filter(filter).init(),
+    match declared(&LOG_FORMAT, production).as_deref() {
+        Some("json") => json_logs(filter),
+        Some("text") => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        other => anyhow::bail!("{} must be json or text, not {other:?}", LOG_FORMAT.name),
     }
     cartql::cli::run(cartql::cli::Cli::parse_with_settings()).await
+}
+
+/// A setting `main` reads before the configuration: its value, else its declared default.
+fn declared(setting: &Setting, production: bool) -> Option<String> {
+    std::env::var(setting.name)
+        .ok()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .or_else(|| setting.default.value(production).map(str::to_owned))
 }
 
 fn json_logs(filter: tracing_subscriber::EnvFilter) {

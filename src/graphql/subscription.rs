@@ -12,7 +12,7 @@ use crate::{
         types::Cart,
     },
     live,
-    service::cart,
+    service::cart::{self, Include},
 };
 
 #[derive(Default)]
@@ -31,6 +31,7 @@ impl SubscriptionRoot {
         let watch = Watch {
             state: ctx.state().clone(),
             viewer,
+            include: Cart::include(ctx.look_ahead()),
             key,
             // Subscribed before the first read, so no change can fall between the two.
             changes: ctx.state().live.subscribe(),
@@ -48,6 +49,8 @@ impl SubscriptionRoot {
 struct Watch {
     state: ServiceState,
     viewer: Viewer,
+    /// What each read of the cart includes, from the subscription's selection.
+    include: Include,
     key: String,
     changes: Receiver<String>,
 }
@@ -68,8 +71,8 @@ impl Watch {
 
     /// The cart as it stands; `None` when it could not be read.
     async fn read(&self) -> Option<Option<Cart>> {
-        match cart::viewer_cart(&self.state.db, &self.viewer).await {
-            Ok(view) => Some(view.map(|view| Cart::unprimed(view, self.state.settings))),
+        match cart::viewer_cart(&self.state.db, &self.viewer, self.include).await {
+            Ok(view) => Some(view.map(|view| Cart::new(view, self.state.settings))),
             Err(err) => {
                 tracing::warn!(error = ?err, "cartUpdated could not read the cart");
                 None

@@ -115,3 +115,45 @@ fn upsert_statements(app: &TestApp) -> usize {
         _ => 1,
     }
 }
+
+#[tokio::test]
+async fn an_admin_page_of_carts_costs_the_same_statements_for_1_5_and_20_carts() {
+    let app = TestApp::spawn().await;
+    for n in 0..20 {
+        let who = Who::User(format!("shopper-{n:02}"));
+        for sku in ["TEE", "MUG", "CAP"].iter().take(1 + n % 3) {
+            app.add(&who, sku, 1).await;
+        }
+    }
+    const PAGE: &str = "query($first: Int) { carts(first: $first) { totalCount nodes { id \
+        items(first: 3) { nodes { quantity product { sku shop { name } media { url } } } } } } }";
+    let mut counts = Vec::new();
+    for first in [1, 5, 20] {
+        let before = app.statements();
+        let data = app.gql(&Who::Admin, PAGE, json!({ "first": first })).await;
+        counts.push(app.statements() - before);
+        let nodes = data["carts"]["nodes"].as_array().expect("nodes");
+        assert_eq!(nodes.len(), first);
+        assert!(nodes.iter().all(|cart| {
+            cart["items"]["nodes"].as_array().is_some_and(|lines| {
+                !lines.is_empty()
+                    && lines.iter().all(|line| {
+                        line["product"]["shop"]["name"].is_string()
+                            && line["product"]["media"].is_array()
+                    })
+            })
+        }));
+    }
+    // The page of carts, their lines with products and shops, their media, and the count.
+    assert_eq!(counts, vec![4, 4, 4], "statements per admin page");
+
+    // Without media and the count: the page and its lines.
+    let before = app.statements();
+    app.gql(
+        &Who::Admin,
+        "{ carts(first: 20) { nodes { items(first: 3) { nodes { product { shop { name } } } } } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(app.statements() - before, 2);
+}

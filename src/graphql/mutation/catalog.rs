@@ -50,7 +50,7 @@ impl CatalogMutation {
         }
         let stored = catalog::upsert_products(&state.db, drafts).await?;
         Ok(UpsertProductsPayload {
-            products: stored.into_iter().map(Product).collect(),
+            products: stored.into_iter().map(Product::from).collect(),
             ..Default::default()
         })
     }

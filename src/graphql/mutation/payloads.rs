@@ -4,7 +4,7 @@
 use async_graphql::{Context, Result};
 
 use crate::{
-    domain::{Currency, ProductId},
+    domain::Currency,
     error::AppError,
     graphql::{
         context::ContextExt,
@@ -13,7 +13,7 @@ use crate::{
     live,
     service::{
         Outcome, UserError, Warning,
-        cart::{self, Change, ItemChange},
+        cart::{self, Change, Include, ItemChange},
         idempotency::Claim,
     },
 };
@@ -47,7 +47,8 @@ async fn cart_after(ctx: &Context<'_>, change: Change) -> Result<Option<Cart>, A
     let Some(cart_id) = change.cart_id else {
         return Ok(None);
     };
-    let view = cart::view_by_id(&ctx.state().db, &cart_id, change.token)
+    let state = ctx.state();
+    let view = cart::view_by_id(&state.db, &cart_id, change.token, include(ctx))
         .await
         .map_err(|err| {
             if let AppError::Internal(cause) = &err {
@@ -58,20 +59,29 @@ async fn cart_after(ctx: &Context<'_>, change: Change) -> Result<Option<Cart>, A
             }
             AppError::OutcomeUnknown
         })?;
-    Ok(match view {
-        Some(view) => Some(Cart::new(ctx, view, ctx.look_ahead().field("cart")).await),
-        None => None,
-    })
+    Ok(view.map(|view| Cart::new(view, state.settings)))
 }
 
 /// The caller's cart as it stands, for the payload of a refused mutation.
 async fn current_cart(ctx: &Context<'_>) -> Result<Option<Cart>, AppError> {
-    let Some(view) = cart::viewer_cart(&ctx.state().db, ctx.viewer()).await? else {
-        return Ok(None);
-    };
-    Ok(Some(
-        Cart::new(ctx, view, ctx.look_ahead().field("cart")).await,
-    ))
+    let state = ctx.state();
+    let view = cart::viewer_cart(&state.db, ctx.viewer(), include(ctx)).await?;
+    Ok(view.map(|view| Cart::new(view, state.settings)))
+}
+
+/// What the payload's cart read includes: media when the cart's lines ask for them, or the
+/// payload's `item`, which is taken from that cart.
+fn include(ctx: &Context<'_>) -> Include {
+    let selection = ctx.look_ahead();
+    let item_media = selection
+        .field("item")
+        .field("product")
+        .field("media")
+        .exists();
+    let Include { media } = Cart::include(selection.field("cart"));
+    Include {
+        media: media || item_media,
+    }
 }
 
 /// The mutation's warnings, then a PRICE_CHANGED warning for each line whose price moved.
@@ -121,34 +131,30 @@ pub(super) async fn item_payload(
             warnings,
         } => {
             announce(ctx, change.token.as_deref());
-            // The line at hand answers `item` alone; the cart is read only when the payload
-            // shows it or the warnings (which include the cart's PRICE_CHANGED lines).
+            // The line the transaction wrote answers `item` alone; the cart is read only when
+            // the payload shows it or the warnings (which include the cart's PRICE_CHANGED
+            // lines).
             let selection = ctx.look_ahead();
-            if let ItemChange::Written { line, currency } = &item
-                && !selection.field("cart").exists()
-                && !selection.field("warnings").exists()
-            {
-                if let Some(product) = &line.product {
-                    ctx.loaders()
-                        .feed_one(ProductId(product.id.clone()), product.clone())
-                        .await;
+            let shows_cart =
+                selection.field("cart").exists() || selection.field("warnings").exists();
+            let item = match item {
+                ItemChange::Set { line, currency } if !shows_cart => {
+                    return Ok(CartItemPayload {
+                        cart: None,
+                        item: Some(CartItem {
+                            line: *line,
+                            currency,
+                        }),
+                        user_errors: Vec::new(),
+                        warnings: all_warnings(warnings, None),
+                    });
                 }
-                return Ok(CartItemPayload {
-                    cart: None,
-                    item: Some(CartItem {
-                        line: (**line).clone(),
-                        currency: *currency,
-                    }),
-                    user_errors: Vec::new(),
-                    warnings: all_warnings(warnings, None),
-                });
-            }
+                item => item,
+            };
             let cart = cart_after(ctx, change).await?;
             let item = match item {
                 ItemChange::Live(id) => cart.as_ref().and_then(|c| c.item(&id)),
-                ItemChange::Written { line, .. } => {
-                    cart.as_ref().and_then(|c| c.item(&line.item.id))
-                }
+                ItemChange::Set { line, .. } => cart.as_ref().and_then(|c| c.item(&line.item.id)),
                 ItemChange::Removed(line) => {
                     let currency = cart
                         .as_ref()

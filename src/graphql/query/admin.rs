@@ -147,21 +147,19 @@ impl AdminQuery {
         let db = &ctx.state().db;
         let (rows, has_next, cursors) =
             cart::search_carts(db, &filter, &order, after.as_ref(), first as u64).await?;
-        let views = cart::load_views(db, rows).await?;
+        let include = Cart::include(ctx.look_ahead().field("edges").field("node"));
+        let views = cart::load_views(db, rows, include).await?;
         let mut connection =
             Connection::with_additional_fields(after.is_some(), has_next, CartListInfo { filter });
-        for (view, cursor) in views.into_iter().zip(cursors) {
-            connection
-                .edges
-                .push(Edge::new(cursor, Cart::new(ctx, view, node(ctx)).await));
-        }
+        let settings = ctx.state().settings;
+        connection.edges.extend(
+            views
+                .into_iter()
+                .zip(cursors)
+                .map(|(view, cursor)| Edge::new(cursor, Cart::new(view, settings))),
+        );
         Ok(connection)
     }
-}
-
-/// What the query selects of each cart, for [`Cart::new`] to prime its loaders.
-fn node<'a>(ctx: &'a Context<'_>) -> async_graphql::Lookahead<'a> {
-    ctx.look_ahead().field("edges").field("node")
 }
 
 fn bad(message: impl Into<String>) -> AppError {

@@ -5,9 +5,9 @@ use async_graphql::{Context, Object, Result};
 use crate::{
     graphql::{
         context::ContextExt,
-        types::{Cart, CartSummary, feed_shops},
+        types::{Cart, CartSummary},
     },
-    service::cart,
+    service::cart::{self, Include},
 };
 
 #[derive(Default)]
@@ -17,22 +17,16 @@ pub struct CartQuery;
 impl CartQuery {
     /// The caller's cart (by Bearer token, else by `X-Cart-Token`); null when there is none.
     async fn cart(&self, ctx: &Context<'_>) -> Result<Option<Cart>> {
-        match load(ctx).await? {
-            Some(view) => Ok(Some(Cart::new(ctx, view, ctx.look_ahead()).await)),
-            None => Ok(None),
-        }
+        let state = ctx.state();
+        let include = Cart::include(ctx.look_ahead());
+        let view = cart::viewer_cart(&state.db, ctx.viewer(), include).await?;
+        Ok(view.map(|view| Cart::new(view, state.settings)))
     }
 
     /// Checkout-ready totals and a flat list of the caller's lines; zeros when there is no cart.
     async fn cart_summary(&self, ctx: &Context<'_>) -> Result<CartSummary> {
-        let view = load(ctx).await?;
-        if let Some(view) = &view {
-            feed_shops(ctx, view).await;
-        }
-        Ok(CartSummary::new(view, ctx.state().settings))
+        let state = ctx.state();
+        let view = cart::viewer_cart(&state.db, ctx.viewer(), Include::default()).await?;
+        Ok(CartSummary::new(view, state.settings))
     }
-}
-
-async fn load(ctx: &Context<'_>) -> Result<Option<cart::CartView>> {
-    Ok(cart::viewer_cart(&ctx.state().db, ctx.viewer()).await?)
 }

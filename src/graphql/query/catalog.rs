@@ -45,7 +45,7 @@ impl CatalogQuery {
         Ok(catalog::find_product(&ctx.state().db, &reference)
             .await
             .map_err(AppError::from)?
-            .map(Product))
+            .map(Product::from))
     }
 
     /// Active products ordered by SKU, optionally filtered by a case-insensitive search in the
@@ -95,7 +95,7 @@ impl CatalogQuery {
         let mut connection = Connection::new(after_sku.is_some(), has_next);
         connection.edges.extend(
             rows.into_iter()
-                .map(|p| Edge::new(encode_cursor(&p.sku), Product(p))),
+                .map(|p| Edge::new(encode_cursor(&p.sku), Product::from(p))),
         );
         Ok(connection)
     }

@@ -20,6 +20,6 @@ impl EntityQuery {
         let Some(id) = ProductId::parse(&id) else {
             return Ok(None);
         };
-        Ok(ctx.loaders().load_one(id).await?.map(Product))
+        Ok(ctx.loaders().load_one(id).await?.map(Product::from))
     }
 }

@@ -9,16 +9,15 @@ use async_graphql::{
 use chrono::{DateTime, Utc};
 
 use crate::{
-    domain::{Currency, ProductId, ShopId},
+    domain::Currency,
     error::AppError,
     graphql::{
         context::ContextExt,
-        loaders::MediaOf,
         types::{Attribute, CartEvent, CartItem, CartWarning, Money},
     },
     service::{
         CartSettings,
-        cart::{self, CartView, EventCursor},
+        cart::{self, CartView, EventCursor, Include},
     },
 };
 
@@ -30,49 +29,21 @@ pub struct Cart {
 }
 
 impl Cart {
-    /// Wraps a loaded cart and primes the request's loaders, so that enrichment costs a fixed
-    /// number of statements whatever the number of lines: the products and shops the cart
-    /// read already joined are fed in, and when `selection` (the `Cart` field being resolved)
-    /// asks for media, they are loaded for all lines in one batch, up front, rather than in
-    /// timer-driven batches as the line resolvers happen to run.
-    pub async fn new(ctx: &Context<'_>, view: CartView, selection: Lookahead<'_>) -> Self {
-        let loaders = ctx.loaders();
-        let products: Vec<_> = view
-            .lines
-            .iter()
-            .filter_map(|l| l.product.clone())
-            .collect();
-        let product = selection
-            .field("items")
-            .field("edges")
-            .field("node")
-            .field("product");
-        let product_nodes = selection.field("items").field("nodes").field("product");
-        let wants = |name: &str| product.field(name).exists() || product_nodes.field(name).exists();
-        if wants("shop") {
-            feed_shops(ctx, &view).await;
-        }
-        if wants("media") {
-            let keys = products.iter().map(|p| MediaOf(ProductId(p.id.clone())));
-            // A failure here surfaces again, with its code, where the field is resolved.
-            let _ = loaders.load_many(keys).await;
-        }
-        loaders
-            .feed_many(products.into_iter().map(|p| (ProductId(p.id.clone()), p)))
-            .await;
-        Self {
-            view: Arc::new(view),
-            settings: ctx.state().settings,
-        }
-    }
-
-    /// Wraps a loaded cart without priming any loader: for a subscription, whose connection
-    /// keeps no loader cache, so every event reads products, shops and media afresh.
-    pub fn unprimed(view: CartView, settings: CartSettings) -> Self {
+    pub fn new(view: CartView, settings: CartSettings) -> Self {
         Self {
             view: Arc::new(view),
             settings,
         }
+    }
+
+    /// What a cart read must include for `selection` (a `Cart` field being resolved): the
+    /// products' media when any line's product asks for them.
+    pub fn include(selection: Lookahead<'_>) -> Include {
+        let items = selection.field("items");
+        let media = [items.field("edges").field("node"), items.field("nodes")]
+            .iter()
+            .any(|line| line.field("product").field("media").exists());
+        Include { media }
     }
 
     fn currency(&self) -> Currency {
@@ -290,28 +261,5 @@ impl From<crate::service::pricing::CartCost> for CartCost {
             estimated_tax: cost.estimated_tax.into(),
             total: cost.total.into(),
         }
-    }
-}
-
-/// Puts the shops the cart read joined into the request's loader cache, and loads in one
-/// batch any the read did not bring (a view built without the join).
-pub async fn feed_shops(ctx: &Context<'_>, view: &CartView) {
-    let loaders = ctx.loaders();
-    let known = view
-        .lines
-        .iter()
-        .filter_map(|l| l.shop.clone())
-        .map(|shop| (ShopId(shop.id.clone()), shop));
-    loaders.feed_many(known).await;
-    let missing: Vec<ShopId> = view
-        .lines
-        .iter()
-        .filter(|l| l.shop.is_none())
-        .filter_map(|l| l.product.as_ref()?.shop_id.clone())
-        .map(ShopId)
-        .collect();
-    if !missing.is_empty() {
-        // A failure here surfaces again, with its code, where the field is resolved.
-        let _ = loaders.load_many(missing).await;
     }
 }

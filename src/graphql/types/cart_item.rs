@@ -1,14 +1,11 @@
 //! `CartItem` and `Attribute`.
 
-use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use async_graphql::{ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use crate::{
-    domain::{Attributes, Currency, Money as DomainMoney, ProductId},
-    graphql::{
-        context::ContextExt,
-        types::{Money, Product},
-    },
+    domain::{Attributes, Currency, Money as DomainMoney},
+    graphql::types::{Money, Product},
     service::{cart::Line, pricing},
 };
 
@@ -56,12 +53,8 @@ impl CartItem {
     }
 
     /// The product with live price and stock; null if it vanished from the catalog.
-    async fn product(&self, ctx: &Context<'_>) -> Result<Option<Product>> {
-        let product = ctx
-            .loaders()
-            .load_one(ProductId(self.line.item.product_id.clone()))
-            .await?;
-        Ok(product.map(Product))
+    async fn product(&self) -> Option<Product> {
+        Product::of_line(&self.line)
     }
 
     /// The product's id (kept even if the product vanished).

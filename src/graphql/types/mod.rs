@@ -9,7 +9,7 @@ mod payload;
 mod product;
 mod summary;
 
-pub use cart::{Cart, CartCost, feed_shops};
+pub use cart::{Cart, CartCost};
 pub use cart_item::{Attribute, CartItem};
 pub use event::{CartEvent, CartEventKind};
 pub use money::Money;

@@ -6,16 +6,50 @@ use crate::{
     domain::{Currency, Money as DomainMoney, ProductId, ShopId},
     entity::{product_media, products, shops},
     graphql::{context::ContextExt, loaders::MediaOf, types::Money},
-    service::{catalog, pricing},
+    service::{cart::Line, catalog, pricing},
 };
 
 /// A product from the catalog, with its live price and stock.
 #[derive(Clone)]
-pub struct Product(pub products::Model);
+pub struct Product {
+    model: products::Model,
+    /// The shop and media read with the product as part of a cart line; `None` for a product
+    /// read on its own (catalog queries, federation), whose shop and media come from the
+    /// request's loaders.
+    with_line: Option<LineCatalog>,
+}
+
+/// What a cart line's read brought of its product's shop and media.
+#[derive(Clone)]
+struct LineCatalog {
+    shop: Option<shops::Model>,
+    /// `None` when the read did not include media (the selection did not ask for them).
+    media: Option<Vec<product_media::Model>>,
+}
+
+impl From<products::Model> for Product {
+    fn from(model: products::Model) -> Self {
+        Self {
+            model,
+            with_line: None,
+        }
+    }
+}
 
 impl Product {
+    /// The product of a cart line, with the shop and media its read brought.
+    pub fn of_line(line: &Line) -> Option<Self> {
+        Some(Self {
+            model: line.product.clone()?,
+            with_line: Some(LineCatalog {
+                shop: line.shop.clone(),
+                media: line.media.clone(),
+            }),
+        })
+    }
+
     fn money(&self, minor: i64) -> Money {
-        let currency = Currency::parse(&self.0.currency).unwrap_or(Currency::UNKNOWN);
+        let currency = Currency::parse(&self.model.currency).unwrap_or(Currency::UNKNOWN);
         DomainMoney::new(minor, currency).into()
     }
 }
@@ -25,65 +59,70 @@ impl Product {
 impl Product {
     /// The product's id.
     async fn id(&self) -> ID {
-        ID(self.0.id.clone())
+        ID(self.model.id.clone())
     }
 
     /// Stock keeping unit, unique in the catalog.
     async fn sku(&self) -> &str {
-        &self.0.sku
+        &self.model.sku
     }
 
     /// Display name.
     async fn name(&self) -> &str {
-        &self.0.name
+        &self.model.name
     }
 
     /// Long description (plain text).
     async fn description(&self) -> &str {
-        &self.0.description
+        &self.model.description
     }
 
     /// The list price.
     async fn price(&self) -> Money {
-        self.money(self.0.price_minor)
+        self.money(self.model.price_minor)
     }
 
     /// The discounted price, when the product is on sale.
     async fn discount_price(&self) -> Option<Money> {
-        self.0.discount_price_minor.map(|minor| self.money(minor))
+        self.model
+            .discount_price_minor
+            .map(|minor| self.money(minor))
     }
 
     /// What a cart charges per unit: the discount price when set and lower, else the price.
     async fn effective_price(&self) -> Money {
-        self.money(pricing::effective_price(&self.0))
+        self.money(pricing::effective_price(&self.model))
     }
 
     /// Units in stock now. A cart line can never hold more than this.
     async fn stock(&self) -> i32 {
-        self.0.stock
+        self.model.stock
     }
 
     /// The main image URL.
     async fn image(&self) -> Option<&str> {
-        self.0.image.as_deref()
+        self.model.image.as_deref()
     }
 
     /// Images in display order (`cover`, `gallery`, ...).
     async fn media(&self, ctx: &Context<'_>) -> Result<Vec<ProductMedia>> {
-        let media = ctx
-            .loaders()
-            .load_one(MediaOf(ProductId(self.0.id.clone())))
-            .await?;
-        Ok(media
-            .unwrap_or_default()
-            .into_iter()
-            .map(ProductMedia)
-            .collect())
+        let media = match self.with_line.as_ref().and_then(|l| l.media.clone()) {
+            Some(media) => media,
+            None => ctx
+                .loaders()
+                .load_one(MediaOf(ProductId(self.model.id.clone())))
+                .await?
+                .unwrap_or_default(),
+        };
+        Ok(media.into_iter().map(ProductMedia).collect())
     }
 
     /// The shop that sells this product.
     async fn shop(&self, ctx: &Context<'_>) -> Result<Option<Shop>> {
-        let Some(shop_id) = &self.0.shop_id else {
+        if let Some(line) = &self.with_line {
+            return Ok(line.shop.clone().map(Shop));
+        }
+        let Some(shop_id) = &self.model.shop_id else {
             return Ok(None);
         };
         Ok(ctx
@@ -95,17 +134,17 @@ impl Product {
 
     /// Attribute keys every cart line of this product must carry (e.g. `team_id`).
     async fn required_attributes(&self) -> Vec<String> {
-        catalog::required_attributes(&self.0)
+        catalog::required_attributes(&self.model)
     }
 
     /// Whether the product can be added to carts.
     async fn active(&self) -> bool {
-        self.0.active
+        self.model.active
     }
 
     /// ISO 4217 code of the product's prices.
     async fn currency_code(&self) -> &str {
-        &self.0.currency
+        &self.model.currency
     }
 }
 

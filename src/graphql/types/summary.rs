@@ -1,10 +1,10 @@
 //! `CartSummary`: checkout-ready totals and a flat list of lines.
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{ID, Object};
 
 use crate::{
-    domain::{Currency, Money as DomainMoney, ShopId},
-    graphql::{context::ContextExt, types::Money},
+    domain::{Currency, Money as DomainMoney},
+    graphql::types::Money,
     service::{
         CartSettings,
         cart::{CartView, Line},
@@ -161,14 +161,7 @@ impl CartSummaryItem {
     }
 
     /// The selling shop's name.
-    async fn shop_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        let Some(shop_id) = self.line.product.as_ref().and_then(|p| p.shop_id.clone()) else {
-            return Ok(None);
-        };
-        Ok(ctx
-            .loaders()
-            .load_one(ShopId(shop_id))
-            .await?
-            .map(|s| s.name))
+    async fn shop_name(&self) -> Option<&str> {
+        self.line.shop.as_ref().map(|s| s.name.as_str())
     }
 }

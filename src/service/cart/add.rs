@@ -11,7 +11,7 @@ use sea_orm::{
 
 use crate::{
     domain::{Currency, ids::new_id},
-    entity::{cart_items, carts, products},
+    entity::{cart_items, carts, products, shops},
     error::AppResult,
     service::{ErrorCode, Outcome, UserError, Warning, catalog::ProductRef, pricing},
 };
@@ -19,9 +19,9 @@ use crate::{
 use super::{
     history::{EventKind, NewEvent},
     lock::{self},
-    rules,
+    read, rules,
     txn::{Flow, Writer},
-    view::{self, Line},
+    view::Line,
 };
 
 use super::change::{AddLine, Change, ItemChange, change_of};
@@ -39,7 +39,7 @@ pub async fn add_to_cart(
         Ok((
             (
                 change_of(&locked),
-                ItemChange::Written {
+                ItemChange::Set {
                     line: Box::new(added.line),
                     currency: Currency::parse(&locked.cart.currency)
                         .unwrap_or(writer.settings.currency),
@@ -71,6 +71,7 @@ pub(super) async fn add_line(
     let key = line.attributes.identity_key();
     let Target {
         product,
+        shop,
         existing,
         live_lines,
     } = target_of(txn, &cart.id, &line.product, &key)
@@ -124,26 +125,24 @@ pub(super) async fn add_line(
             target: Some(item.id.clone()),
             ..w
         }),
-        line: Line {
-            attributes: line.attributes.clone(),
-            item,
-            product: Some(product),
-            shop: None,
-        },
+        line: Line::new(item, Some(product), shop),
     })
 }
 
-/// What an add works on, read in one statement under the cart lock: the product, the cart's
-/// live line with the same product and attributes (if any), and how many live lines the cart
-/// holds.
+/// What an add works on, read in one statement under the cart lock: the product with its
+/// shop, the cart's live line with the same product and attributes (if any), and how many
+/// live lines the cart holds.
 struct Target {
     product: products::Model,
+    shop: Option<shops::Model>,
     existing: Option<cart_items::Model>,
     live_lines: i64,
 }
 
-/// The columns of the joined line are prefixed so that they do not shadow the product's.
+/// The columns of the joined line and shop are prefixed so that they do not shadow the
+/// product's.
 const LINE: &str = "l_";
+const SHOP: &str = "s_";
 const LIVE_LINES: &str = "live_lines";
 
 async fn target_of(
@@ -158,7 +157,8 @@ async fn target_of(
         ProductRef::Sku(sku) => product.filter(products::Column::Sku.eq(sku.as_str())),
     }
     .into_query();
-    view::select_prefixed::<cart_items::Entity>(&mut query, LINE);
+    read::select_prefixed::<cart_items::Entity>(&mut query, LINE);
+    read::select_prefixed::<shops::Entity>(&mut query, SHOP);
     let live_lines = Query::select()
         .expr(Expr::col((cart_items::Entity, cart_items::Column::Id)).count())
         .from(cart_items::Entity)
@@ -181,6 +181,12 @@ async fn target_of(
                 .add(Expr::col((cart_items::Entity, cart_items::Column::CartId)).eq(cart_id))
                 .add(Expr::col((cart_items::Entity, cart_items::Column::AttributesKey)).eq(key))
                 .add(Expr::col((cart_items::Entity, cart_items::Column::Live)).eq(true)),
+        )
+        .join(
+            JoinType::LeftJoin,
+            shops::Entity,
+            Expr::col((shops::Entity, shops::Column::Id))
+                .equals((products::Entity, products::Column::ShopId)),
         );
     let statement = txn.get_database_backend().build(&query);
     let Some(row) = txn.query_one_raw(statement).await? else {
@@ -188,6 +194,7 @@ async fn target_of(
     };
     Ok(Some(Target {
         product: products::Model::from_query_result(&row, "")?,
+        shop: shops::Model::from_query_result_optional(&row, SHOP)?,
         existing: cart_items::Model::from_query_result_optional(&row, LINE)?,
         live_lines: row.try_get("", LIVE_LINES)?,
     }))

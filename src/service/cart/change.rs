@@ -28,12 +28,12 @@ pub struct Change {
 /// The line a mutation touched.
 #[derive(Clone, Debug)]
 pub enum ItemChange {
-    /// The line is live; the payload shows it from the fresh cart.
+    /// The line is live; only its id is known (a replayed change, or an update).
     Live(String),
-    /// The line is live, as the transaction left it: the payload shows it from the fresh cart
-    /// when it reads the cart anyway, and from this otherwise (saving a read).
-    Written { line: Box<Line>, currency: Currency },
-    /// The line was removed; the payload shows it as it was.
+    /// The line is live: it as the transaction left it, with its product and shop, and the
+    /// cart's currency.
+    Set { line: Box<Line>, currency: Currency },
+    /// The line was removed: it as it was, with its product and shop.
     Removed(Box<Line>),
 }
 
@@ -65,7 +65,7 @@ impl Replayable for (Change, ItemChange) {
     fn record(&self) -> Record {
         let item_id = match &self.1 {
             ItemChange::Live(id) => id.clone(),
-            ItemChange::Written { line, .. } | ItemChange::Removed(line) => line.item.id.clone(),
+            ItemChange::Set { line, .. } | ItemChange::Removed(line) => line.item.id.clone(),
         };
         Record {
             item_id: Some(item_id),

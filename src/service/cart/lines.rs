@@ -21,7 +21,7 @@ use crate::{
 use super::{
     history::{EventKind, NewEvent},
     lock::{self, Locked},
-    rules,
+    read, rules,
     txn::{Body, Flow, Writer},
     view::Line,
 };
@@ -43,11 +43,17 @@ pub async fn update_item(
     update: &UpdateLine,
 ) -> AppResult<Outcome<(Change, ItemChange)>> {
     in_write_transaction!(writer, |txn| {
-        let (locked, item, product) =
+        let (locked, line) =
             locked_line(txn, writer, &update.item_id, &["input", "itemId"]).await?;
         if update.quantity.is_zero() {
-            return remove_locked_line(txn, writer, locked, item, product).await;
+            return remove_locked_line(txn, writer, locked, line).await;
         }
+        let Line {
+            item,
+            attributes: held_attributes,
+            product,
+            ..
+        } = line;
         let product = product.ok_or_else(|| {
             UserError::new(
                 ErrorCode::ProductUnavailable,
@@ -56,10 +62,7 @@ pub async fn update_item(
             )
         })?;
         rules::check_available(&product, &["input", "itemId"])?;
-        let attributes = update
-            .attributes
-            .clone()
-            .unwrap_or_else(|| Attributes::from_json(&item.attributes));
+        let attributes = update.attributes.clone().unwrap_or(held_attributes);
         rules::check_required_attributes(&product, &attributes, &["input", "attributes"])?;
 
         let key = attributes.identity_key();
@@ -128,8 +131,8 @@ pub async fn remove_item(
     item_id: &CartItemId,
 ) -> AppResult<Outcome<(Change, ItemChange)>> {
     in_write_transaction!(writer, |txn| {
-        let (locked, item, product) = locked_line(txn, writer, item_id, &["itemId"]).await?;
-        remove_locked_line(txn, writer, locked, item, product).await
+        let (locked, line) = locked_line(txn, writer, item_id, &["itemId"]).await?;
+        remove_locked_line(txn, writer, locked, line).await
     })
 }
 
@@ -138,46 +141,34 @@ async fn remove_locked_line(
     txn: &DatabaseTransaction,
     writer: &Writer<'_>,
     locked: Locked,
-    item: cart_items::Model,
-    product: Option<products::Model>,
+    line: Line,
 ) -> Body<(Change, ItemChange)> {
-    soft_delete_line(txn, &item.id).await?;
-    let event = NewEvent::line(EventKind::Removed, &item.id, &item.product_id, 0);
+    soft_delete_line(txn, &line.item.id).await?;
+    let event = NewEvent::line(EventKind::Removed, &line.item.id, &line.item.product_id, 0);
     lock::commit_change(txn, writer, &locked, vec![event]).await?;
-    let removed = Line {
-        attributes: Attributes::from_json(&item.attributes),
-        item,
-        product,
-        shop: None,
-    };
     Ok((
-        (change_of(&locked), ItemChange::Removed(Box::new(removed))),
+        (change_of(&locked), ItemChange::Removed(Box::new(line))),
         Vec::new(),
     ))
 }
 
-/// Locks the caller's cart and finds one of its live lines with its product. A line of
-/// another cart is reported exactly like a line that does not exist, at `field` (the
+/// Locks the caller's cart and finds one of its live lines with its product and shop. A line
+/// of another cart is reported exactly like a line that does not exist, at `field` (the
 /// argument that named it).
 async fn locked_line(
     txn: &DatabaseTransaction,
     writer: &Writer<'_>,
     item_id: &CartItemId,
     field: &[&str],
-) -> Result<(Locked, cart_items::Model, Option<products::Model>), Flow> {
+) -> Result<(Locked, Line), Flow> {
     let not_found = || UserError::new(ErrorCode::ItemNotFound, field, "no such line in your cart");
     let locked = lock::lock_existing(txn, writer)
         .await?
         .ok_or_else(not_found)?;
-    let (item, product) = cart_items::Entity::find()
-        .filter(cart_items::Column::Id.eq(item_id.as_str()))
-        .filter(cart_items::Column::CartId.eq(locked.cart.id.as_str()))
-        .filter(cart_items::Column::Live.eq(true))
-        .find_also_related(products::Entity)
-        .one(txn)
+    let line = read::live_line_of(txn, &locked.cart.id, item_id.as_str())
         .await?
         .ok_or_else(not_found)?;
-    Ok((locked, item, product))
+    Ok((locked, line))
 }
 
 pub(super) async fn product_for(

@@ -18,6 +18,7 @@ mod lines;
 mod lock;
 mod merge;
 mod purge;
+mod read;
 mod rows;
 mod rules;
 mod search;
@@ -34,11 +35,12 @@ pub use history::{EventCursor, EventKind, events_page};
 pub use lines::{UpdateLine, remove_item, update_item};
 pub use merge::{MergeStrategy, merge_guest_cart};
 pub use purge::{Purged, purge};
+pub use read::{load_views, view_by_id, viewer_cart};
 pub use search::{
     CartCursor, CartFilter, CartOrder, CartStatus, OrderField, count_carts, default_order,
     search_carts,
 };
 pub use sync::sync_cart;
 pub use txn::Writer;
-pub use view::{CartView, Line, load_views, view_by_id, viewer_cart};
+pub use view::{CartView, Include, Line};
 pub use write::{clear_cart, create_cart};

@@ -72,7 +72,7 @@ const MAX_STOCK: i64 = 1_000_000_000;
 const MAX_URL_LEN: usize = 1024;
 
 impl ProductSpec {
-    /// Validates the spec; errors carry the field path below `prefix`.
+    /// Validates the spec; an error names the offending field (`sku`, `media.2`, ...).
     pub fn validate(self, default_currency: Currency) -> Result<ProductDraft, UserError> {
         let invalid = |field: &str, message: String| {
             UserError::new(ErrorCode::InvalidProduct, &[field], message)

@@ -1,11 +1,20 @@
-//! Every setting, read from the environment (and a `.env` file, loaded by `main`), with the
-//! defaults a newcomer needs. Secrets are wrapped so that `Debug` never prints them.
+//! The service's configuration, read from the environment (and a `.env` file, loaded by
+//! `main`) through the declarations in [`settings`](crate::settings), which hold every
+//! default. Secrets are wrapped so that `Debug` never prints them.
 
 use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
 
 use anyhow::{Context, bail};
 
-use crate::domain::{Currency, Limits, TaxRate};
+use crate::{
+    domain::{Currency, Limits, TaxRate},
+    settings,
+};
+
+mod env;
+
+use env::Env;
+pub use env::parse_duration;
 
 /// A secret string whose `Debug` output is redacted.
 #[derive(Clone, PartialEq, Eq)]
@@ -117,132 +126,105 @@ impl Config {
         Self::from_lookup(|key| std::env::var(key).ok())
     }
 
-    /// Reads settings through `lookup`, so tests can pass their own.
+    /// Reads settings through `lookup`, so tests can pass their own. Every value is read
+    /// through its declaration in [`settings`], which holds its default.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
-        let get = |key: &str| {
-            lookup(key)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
+        let mut env = Env {
+            lookup,
+            production: false,
         };
-        let parsed = |key: &str, default: &str| get(key).unwrap_or_else(|| default.to_owned());
-        let number = |key: &str, default: u32| -> anyhow::Result<u32> {
-            parsed(key, &default.to_string())
-                .parse()
-                .with_context(|| format!("{key} must be a whole number"))
-        };
+        let chosen = env.get(&settings::ENV);
+        env.production = is_production(chosen.as_deref())?;
 
-        let defaults = Limits::default();
         let limits = Limits {
-            max_lines: number("CARTQL_MAX_LINES", defaults.max_lines)?,
-            max_line_quantity: number("CARTQL_MAX_LINE_QUANTITY", defaults.max_line_quantity)?,
-            max_attributes: number("CARTQL_MAX_ATTRIBUTES", defaults.max_attributes as u32)?
-                as usize,
+            max_lines: env.number(&settings::MAX_LINES)?,
+            max_line_quantity: env.number(&settings::MAX_LINE_QUANTITY)?,
+            max_attributes: env.number(&settings::MAX_ATTRIBUTES)? as usize,
         };
         if limits.max_lines == 0
             || limits.max_line_quantity == 0
             || limits.max_line_quantity > 1_000_000
         {
             bail!(
-                "CARTQL_MAX_LINES must be ≥ 1 and CARTQL_MAX_LINE_QUANTITY between 1 and 1000000"
+                "{} must be ≥ 1 and {} between 1 and 1000000",
+                settings::MAX_LINES.name,
+                settings::MAX_LINE_QUANTITY.name
             );
         }
 
-        let env = get("CARTQL_ENV");
-        let production = is_production(env.as_deref())?;
-        // Production defaults are tighter; each can still be set explicitly.
-        let pick = |dev: u32, prod: u32| if production { prod } else { dev };
-
-        let tax = parsed("CARTQL_TAX_RATE", "0.10");
-        let currency = parsed("CARTQL_CURRENCY", "USD");
+        let tax = env.value(&settings::TAX_RATE);
+        let currency = env.value(&settings::CURRENCY);
+        let bind = env.value(&settings::BIND);
         Ok(Self {
-            bind: parsed("CARTQL_BIND", "127.0.0.1:8080")
-                .parse()
-                .context("CARTQL_BIND must be an address such as 127.0.0.1:8080")?,
-            database_url: parsed("DATABASE_URL", "sqlite://cartql.db?mode=rwc"),
-            db_max_connections: number("CARTQL_DB_MAX_CONNECTIONS", 10)?.max(1),
-            jwt_secret: get("CARTQL_JWT_SECRET").map(Secret::new),
-            jwt_public_key_file: get("CARTQL_JWT_PUBLIC_KEY_FILE").map(PathBuf::from),
-            jwt_issuer: get("CARTQL_JWT_ISSUER"),
-            jwt_audience: get("CARTQL_JWT_AUDIENCE"),
-            guest_token_secret: get("CARTQL_GUEST_TOKEN_SECRET").map(Secret::new),
-            dev_secret_file: PathBuf::from(parsed("CARTQL_DEV_SECRET_FILE", ".cartql-dev-secret")),
-            api_keys: get("CARTQL_API_KEYS")
-                .map(|keys| {
-                    keys.split(',')
-                        .map(str::trim)
-                        .filter(|k| !k.is_empty())
-                        .map(Secret::new)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            bind: bind.parse().with_context(|| {
+                format!(
+                    "{} must be an address such as 127.0.0.1:8080, got {bind:?}",
+                    settings::BIND.name
+                )
+            })?,
+            database_url: env.value(&settings::DATABASE_URL),
+            db_max_connections: env.number(&settings::DB_MAX_CONNECTIONS)?.max(1),
+            jwt_secret: env.get(&settings::JWT_SECRET).map(Secret::new),
+            jwt_public_key_file: env.get(&settings::JWT_PUBLIC_KEY_FILE).map(PathBuf::from),
+            jwt_issuer: env.get(&settings::JWT_ISSUER),
+            jwt_audience: env.get(&settings::JWT_AUDIENCE),
+            guest_token_secret: env.get(&settings::GUEST_TOKEN_SECRET).map(Secret::new),
+            dev_secret_file: PathBuf::from(env.value(&settings::DEV_SECRET_FILE)),
+            api_keys: env
+                .list(&settings::API_KEYS)
+                .into_iter()
+                .map(Secret::new)
+                .collect(),
             tax_rate: TaxRate::parse(&tax).with_context(|| {
-                format!("CARTQL_TAX_RATE must be a decimal between 0 and 1, got {tax:?}")
+                format!(
+                    "{} must be a decimal between 0 and 1, got {tax:?}",
+                    settings::TAX_RATE.name
+                )
             })?,
             currency: Currency::parse(&currency).with_context(|| {
-                format!("CARTQL_CURRENCY must be a three-letter code, got {currency:?}")
+                format!(
+                    "{} must be a three-letter code, got {currency:?}",
+                    settings::CURRENCY.name
+                )
             })?,
-            guest_cart_ttl: parse_duration(&parsed("CARTQL_GUEST_CART_TTL", "30d"))
-                .context("CARTQL_GUEST_CART_TTL must look like 30d, 12h, 45m or 3600s")?,
-            user_cart_ttl: parse_duration(&parsed("CARTQL_USER_CART_TTL", "90d"))
-                .context("CARTQL_USER_CART_TTL must look like 90d, 12h, 45m or 3600s")?,
-            empty_cart_ttl: parse_duration(&parsed("CARTQL_EMPTY_CART_TTL", "1d"))
-                .context("CARTQL_EMPTY_CART_TTL must look like 1d, 12h, 45m or 3600s")?,
-            sweep_interval: parse_duration(&parsed("CARTQL_SWEEP_INTERVAL", "5m"))
-                .context("CARTQL_SWEEP_INTERVAL must look like 5m or 300s")?,
-            retention: parse_duration(&parsed("CARTQL_RETENTION", "30d"))
-                .context("CARTQL_RETENTION must look like 30d, 12h, 45m or 3600s")?,
+            guest_cart_ttl: env.duration(&settings::GUEST_CART_TTL)?,
+            user_cart_ttl: env.duration(&settings::USER_CART_TTL)?,
+            empty_cart_ttl: env.duration(&settings::EMPTY_CART_TTL)?,
+            sweep_interval: env.duration(&settings::SWEEP_INTERVAL)?,
+            retention: env.duration(&settings::RETENTION)?,
             limits,
-            demo_catalog: parse_bool(&parsed("CARTQL_DEMO_CATALOG", "true"))
-                .context("CARTQL_DEMO_CATALOG must be true or false")?,
-            production,
-            environment_chosen: env.is_some(),
-            cors_origins: get("CARTQL_CORS_ORIGINS")
-                .map(|origins| {
-                    origins
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|o| !o.is_empty())
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default(),
-            max_in_flight: number("CARTQL_MAX_IN_FLIGHT", pick(512, 256))?.max(1) as usize,
-            request_timeout: parse_duration(&parsed("CARTQL_REQUEST_TIMEOUT", "10s"))
-                .context("CARTQL_REQUEST_TIMEOUT must look like 10s")?,
-            rate_mutations: number("CARTQL_RATE_MUTATIONS", pick(600, 120))?.max(1),
-            rate_new_carts: number("CARTQL_RATE_NEW_CARTS", pick(120, 20))?.max(1),
-            max_selections: u64::from(number("CARTQL_MAX_SELECTIONS", pick(5_000, 2_000))?.max(10)),
-            shutdown_grace: match get("CARTQL_SHUTDOWN_GRACE") {
-                Some(raw) if raw == "0" => Duration::ZERO,
-                Some(raw) => {
-                    parse_duration(&raw).context("CARTQL_SHUTDOWN_GRACE must look like 5s")?
-                }
-                None => Duration::from_secs(if production { 5 } else { 0 }),
+            demo_catalog: env.flag(&settings::DEMO_CATALOG)?,
+            production: env.production,
+            environment_chosen: chosen.is_some(),
+            cors_origins: env.list(&settings::CORS_ORIGINS),
+            max_in_flight: env.number(&settings::MAX_IN_FLIGHT)?.max(1) as usize,
+            request_timeout: env.duration(&settings::REQUEST_TIMEOUT)?,
+            rate_mutations: env.number(&settings::RATE_MUTATIONS)?.max(1),
+            rate_new_carts: env.number(&settings::RATE_NEW_CARTS)?.max(1),
+            max_selections: u64::from(env.number(&settings::MAX_SELECTIONS)?.max(10)),
+            shutdown_grace: match env.value(&settings::SHUTDOWN_GRACE).as_str() {
+                "0" => Duration::ZERO,
+                _ => env.duration(&settings::SHUTDOWN_GRACE)?,
             },
-            drain_timeout: parse_duration(&parsed("CARTQL_DRAIN_TIMEOUT", "20s"))
-                .context("CARTQL_DRAIN_TIMEOUT must look like 20s")?,
-            idempotency_ttl: parse_duration(&parsed("CARTQL_IDEMPOTENCY_TTL", "24h"))
-                .context("CARTQL_IDEMPOTENCY_TTL must look like 24h")?,
-            metrics: parse_bool(&parsed("CARTQL_METRICS", "true"))
-                .context("CARTQL_METRICS must be true or false")?,
-            metrics_token: get("CARTQL_METRICS_TOKEN").map(Secret::new),
-            persisted_documents: get("CARTQL_PERSISTED_DOCUMENTS").map(PathBuf::from),
-            trusted_proxies: get("CARTQL_TRUSTED_PROXIES")
-                .map(|list| {
-                    list.split(',')
-                        .map(str::trim)
-                        .filter(|p| !p.is_empty())
-                        .map(|p| p.parse())
-                        .collect::<Result<Vec<_>, _>>()
-                })
-                .transpose()
-                .context("CARTQL_TRUSTED_PROXIES must list IP addresses, e.g. 10.0.0.1,10.0.0.2")?
-                .unwrap_or_default(),
-            max_subscribers: number("CARTQL_MAX_SUBSCRIBERS", 4096)?.max(1) as usize,
-            federation: parse_bool(&parsed("CARTQL_FEDERATION", "false"))
-                .context("CARTQL_FEDERATION must be true or false")?,
-            resolver_spans: parse_bool(&parsed("CARTQL_RESOLVER_SPANS", "false"))
-                .context("CARTQL_RESOLVER_SPANS must be true or false")?,
+            drain_timeout: env.duration(&settings::DRAIN_TIMEOUT)?,
+            idempotency_ttl: env.duration(&settings::IDEMPOTENCY_TTL)?,
+            metrics: env.flag(&settings::METRICS)?,
+            metrics_token: env.get(&settings::METRICS_TOKEN).map(Secret::new),
+            persisted_documents: env.get(&settings::PERSISTED_DOCUMENTS).map(PathBuf::from),
+            trusted_proxies: env
+                .list(&settings::TRUSTED_PROXIES)
+                .iter()
+                .map(|p| p.parse())
+                .collect::<Result<Vec<_>, _>>()
+                .with_context(|| {
+                    format!(
+                        "{} must list IP addresses, e.g. 10.0.0.1,10.0.0.2",
+                        settings::TRUSTED_PROXIES.name
+                    )
+                })?,
+            max_subscribers: env.number(&settings::MAX_SUBSCRIBERS)?.max(1) as usize,
+            federation: env.flag(&settings::FEDERATION)?,
+            resolver_spans: env.flag(&settings::RESOLVER_SPANS)?,
         })
     }
 
@@ -275,32 +257,6 @@ pub fn is_production(raw: Option<&str>) -> anyhow::Result<bool> {
         None | Some("development" | "dev") => Ok(false),
         Some("production" | "prod") => Ok(true),
         Some(other) => bail!("CARTQL_ENV must be development or production, got {other:?}"),
-    }
-}
-
-/// `30d`, `12h`, `45m`, `10s` or a plain number of seconds.
-pub fn parse_duration(raw: &str) -> Option<Duration> {
-    let raw = raw.trim();
-    let (number, unit) = match raw.find(|c: char| !c.is_ascii_digit()) {
-        Some(at) => raw.split_at(at),
-        None => (raw, "s"),
-    };
-    let n: u64 = number.parse().ok()?;
-    let seconds = match unit {
-        "s" => n,
-        "m" => n.checked_mul(60)?,
-        "h" => n.checked_mul(3_600)?,
-        "d" => n.checked_mul(86_400)?,
-        _ => return None,
-    };
-    (seconds > 0).then(|| Duration::from_secs(seconds))
-}
-
-fn parse_bool(raw: &str) -> Option<bool> {
-    match raw.to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Some(true),
-        "0" | "false" | "no" | "off" => Some(false),
-        _ => None,
     }
 }
 
