@@ -1,6 +1,7 @@
 //! Dataloaders with typed keys: products by `ProductId`, shops by `ShopId`, media by
-//! `MediaOf`. One loader set per request, with a cache that a cart read primes with the
-//! products and shops it already joined, so enrichment never costs a statement per line.
+//! `MediaOf`, one loader set per request. They serve what is read on its own — `product`,
+//! `products`, federation entities, a mutation's written line — in batches; a cart's lines
+//! come complete from the cart service and never pass through them.
 
 use std::{collections::HashMap, sync::Arc};
 

@@ -1,0 +1,253 @@
+//! The declarations, one per setting, in the order `--help` and the README list them.
+
+use super::{
+    Fallback::{ByEnv, Derived, Unset, Value},
+    Setting, setting,
+};
+
+pub const BIND: Setting = setting("CARTQL_BIND", Value("127.0.0.1:8080"), "Listen address.");
+
+pub const DATABASE_URL: Setting = setting(
+    "DATABASE_URL",
+    Value("sqlite://cartql.db?mode=rwc"),
+    "sqlite://…, postgres://… or mysql://….",
+);
+
+pub const DB_MAX_CONNECTIONS: Setting = setting(
+    "CARTQL_DB_MAX_CONNECTIONS",
+    Value("10"),
+    "Pool size (acquire timeout 3 s).",
+);
+
+pub const JWT_SECRET: Setting = setting(
+    "CARTQL_JWT_SECRET",
+    Unset,
+    "HS256 secret for user tokens (≥ 32 characters).",
+);
+
+pub const JWT_PUBLIC_KEY_FILE: Setting = setting(
+    "CARTQL_JWT_PUBLIC_KEY_FILE",
+    Unset,
+    "PEM public key instead: RSA → RS256, EC P-256 → ES256.",
+);
+
+pub const JWT_ISSUER: Setting = setting(
+    "CARTQL_JWT_ISSUER",
+    Unset,
+    "When set, tokens must carry this iss.",
+);
+
+pub const JWT_AUDIENCE: Setting = setting(
+    "CARTQL_JWT_AUDIENCE",
+    Unset,
+    "When set, tokens must carry this aud.",
+);
+
+pub const GUEST_TOKEN_SECRET: Setting = setting(
+    "CARTQL_GUEST_TOKEN_SECRET",
+    Derived,
+    "Signs guest cart tokens. Defaults to a key derived from CARTQL_JWT_SECRET (or dev mode's secret); required in production with a public JWT key. Changing it invalidates open guest tokens.",
+);
+
+pub const DEV_SECRET_FILE: Setting = setting(
+    "CARTQL_DEV_SECRET_FILE",
+    Value(".cartql-dev-secret"),
+    "Where dev mode keeps its generated secret.",
+);
+
+pub const API_KEYS: Setting = setting(
+    "CARTQL_API_KEYS",
+    Unset,
+    "Comma-separated client keys; when set, every request needs X-API-Key.",
+);
+
+pub const TAX_RATE: Setting = setting(
+    "CARTQL_TAX_RATE",
+    Value("0.10"),
+    "Estimated tax as a fraction of the subtotal (0–1, ≤ 6 decimals).",
+);
+
+pub const CURRENCY: Setting = setting(
+    "CARTQL_CURRENCY",
+    Value("USD"),
+    "Currency of new carts and of products given without one.",
+);
+
+pub const GUEST_CART_TTL: Setting = setting(
+    "CARTQL_GUEST_CART_TTL",
+    Value("30d"),
+    "Guest carts expire after this long without a change (30d, 12h, 45m, 3600s).",
+);
+
+pub const USER_CART_TTL: Setting = setting(
+    "CARTQL_USER_CART_TTL",
+    Value("90d"),
+    "Users' carts expire after this long without a change.",
+);
+
+pub const EMPTY_CART_TTL: Setting = setting(
+    "CARTQL_EMPTY_CART_TTL",
+    Value("1d"),
+    "Either kind expires after this long while it has no lines.",
+);
+
+pub const SWEEP_INTERVAL: Setting = setting(
+    "CARTQL_SWEEP_INTERVAL",
+    Value("5m"),
+    "How often the background sweeper closes expired carts.",
+);
+
+pub const RETENTION: Setting = setting(
+    "CARTQL_RETENTION",
+    Value("30d"),
+    "How long soft-deleted and expired rows stay before cartql purge removes them.",
+);
+
+pub const MAX_LINES: Setting = setting("CARTQL_MAX_LINES", Value("250"), "Lines per cart.");
+
+pub const MAX_LINE_QUANTITY: Setting = setting(
+    "CARTQL_MAX_LINE_QUANTITY",
+    Value("999"),
+    "Quantity per line.",
+);
+
+pub const MAX_ATTRIBUTES: Setting =
+    setting("CARTQL_MAX_ATTRIBUTES", Value("20"), "Attributes per line.");
+
+pub const DEMO_CATALOG: Setting = setting(
+    "CARTQL_DEMO_CATALOG",
+    Value("true"),
+    "Load the demo catalog when the catalog is empty.",
+);
+
+pub const ENV: Setting = setting(
+    "CARTQL_ENV",
+    Value("development"),
+    "production requires a JWT key, turns off GraphiQL, introspection and \"did you mean\" suggestions, and tightens the defaults marked dev/prod.",
+);
+
+pub const CORS_ORIGINS: Setting = setting(
+    "CARTQL_CORS_ORIGINS",
+    Unset,
+    "Comma-separated browser origins allowed to call (e.g. https://shop.example); without it no CORS headers are sent.",
+);
+
+pub const MAX_IN_FLIGHT: Setting = setting(
+    "CARTQL_MAX_IN_FLIGHT",
+    ByEnv {
+        dev: "512",
+        prod: "256",
+    },
+    "Requests handled at once; beyond it requests are shed at once with 503 and Retry-After: 1.",
+);
+
+pub const REQUEST_TIMEOUT: Setting = setting(
+    "CARTQL_REQUEST_TIMEOUT",
+    Value("10s"),
+    "Longest a GraphQL request may take (503 after). Health probes get 1 s.",
+);
+
+pub const RATE_MUTATIONS: Setting = setting(
+    "CARTQL_RATE_MUTATIONS",
+    ByEnv {
+        dev: "600",
+        prod: "120",
+    },
+    "Mutations per minute per caller (user, guest token, or client address when anonymous); 429 with Retry-After beyond.",
+);
+
+pub const RATE_NEW_CARTS: Setting = setting(
+    "CARTQL_RATE_NEW_CARTS",
+    ByEnv {
+        dev: "120",
+        prod: "20",
+    },
+    "Guest carts opened per minute per client address.",
+);
+
+pub const MAX_SELECTIONS: Setting = setting(
+    "CARTQL_MAX_SELECTIONS",
+    ByEnv {
+        dev: "5000",
+        prod: "2000",
+    },
+    "Fields a document may select once its fragments are expanded.",
+);
+
+pub const SHUTDOWN_GRACE: Setting = setting(
+    "CARTQL_SHUTDOWN_GRACE",
+    ByEnv {
+        dev: "0",
+        prod: "5s",
+    },
+    "After SIGTERM, how long /readyz answers 503 while requests are still served (so a load balancer stops routing first).",
+);
+
+pub const DRAIN_TIMEOUT: Setting = setting(
+    "CARTQL_DRAIN_TIMEOUT",
+    Value("20s"),
+    "Then, how long in-flight requests get to finish before the process exits.",
+);
+
+pub const IDEMPOTENCY_TTL: Setting = setting(
+    "CARTQL_IDEMPOTENCY_TTL",
+    Value("24h"),
+    "How long an Idempotency-Key and its stored reply are kept.",
+);
+
+pub const LOG: Setting = setting(
+    "CARTQL_LOG",
+    Value("info"),
+    "Log filter (tracing syntax, e.g. cartql=debug).",
+);
+
+pub const LOG_FORMAT: Setting = setting(
+    "CARTQL_LOG_FORMAT",
+    ByEnv {
+        dev: "text",
+        prod: "json",
+    },
+    "json: one JSON object per line, with the request's span (its x-request-id) on every event.",
+);
+
+pub const METRICS: Setting = setting(
+    "CARTQL_METRICS",
+    Value("true"),
+    "Serve Prometheus metrics on GET /metrics (see Observability).",
+);
+
+pub const METRICS_TOKEN: Setting = setting(
+    "CARTQL_METRICS_TOKEN",
+    Unset,
+    "When set, /metrics requires Authorization: Bearer <token>.",
+);
+
+pub const PERSISTED_DOCUMENTS: Setting = setting(
+    "CARTQL_PERSISTED_DOCUMENTS",
+    Unset,
+    "A manifest ({\"<sha256>\": \"<document>\"}, as graphql-codegen's client preset writes it): only its documents run (see Persisted queries).",
+);
+
+pub const TRUSTED_PROXIES: Setting = setting(
+    "CARTQL_TRUSTED_PROXIES",
+    Unset,
+    "Comma-separated reverse-proxy addresses whose X-Forwarded-For names the client (for the per-address rate limits).",
+);
+
+pub const MAX_SUBSCRIBERS: Setting = setting(
+    "CARTQL_MAX_SUBSCRIBERS",
+    Value("4096"),
+    "WebSocket connections (cartUpdated) open at once; more are refused with 503 and Retry-After: 5 before the upgrade.",
+);
+
+pub const FEDERATION: Setting = setting(
+    "CARTQL_FEDERATION",
+    Value("false"),
+    "Serve as an Apollo Federation v2 subgraph (see Apollo Federation).",
+);
+
+pub const RESOLVER_SPANS: Setting = setting(
+    "CARTQL_RESOLVER_SPANS",
+    Value("false"),
+    "A tracing span per resolved field, for an OpenTelemetry exporter (costs a span per field).",
+);
