@@ -38,10 +38,18 @@ impl SubscriptionRoot {
         };
         let first = watch.read().await;
         let updates = stream::unfold(watch, |mut watch| async move {
-            let cart = watch.next().await?;
-            Some((cart, watch))
+            let reading = watch.next().await?;
+            Some((reading, watch))
         });
-        Ok(stream::iter(first).chain(updates.filter_map(|cart| async move { cart })))
+        // A failed read sends nothing: the next change (or reconnect) sends the cart again.
+        Ok(stream::iter([first])
+            .chain(updates)
+            .filter_map(|reading| async move {
+                match reading {
+                    Reading::Cart(cart) => Some(cart),
+                    Reading::Failed => None,
+                }
+            }))
     }
 }
 
@@ -57,8 +65,7 @@ struct Watch {
 
 impl Watch {
     /// Waits for the next change to this cart and reads it; `None` when the hub is gone.
-    /// The inner `None` is a failed read, which is skipped.
-    async fn next(&mut self) -> Option<Option<Option<Cart>>> {
+    async fn next(&mut self) -> Option<Reading> {
         loop {
             match self.changes.recv().await {
                 Ok(changed) if changed != self.key => continue,
@@ -69,14 +76,22 @@ impl Watch {
         }
     }
 
-    /// The cart as it stands; `None` when it could not be read.
-    async fn read(&self) -> Option<Option<Cart>> {
+    /// The cart as it stands.
+    async fn read(&self) -> Reading {
         match cart::viewer_cart(&self.state.db, &self.viewer, self.include).await {
-            Ok(view) => Some(view.map(|view| Cart::new(view, self.state.settings))),
+            Ok(view) => Reading::Cart(view.map(|view| Cart::new(view, self.state.settings))),
             Err(err) => {
                 tracing::warn!(error = ?err, "cartUpdated could not read the cart");
-                None
+                Reading::Failed
             }
         }
     }
+}
+
+/// One read of the watched cart.
+enum Reading {
+    /// The cart as it stands; `None` when the caller has none (cleared, merged, expired).
+    Cart(Option<Cart>),
+    /// The read failed; it is logged and nothing is sent.
+    Failed,
 }

@@ -5,11 +5,13 @@ pub mod cart;
 pub mod catalog;
 pub mod idempotency;
 pub mod outcome;
+mod page;
 pub mod pricing;
 pub mod seed;
 pub mod text_match;
 
 pub use outcome::{ErrorCode, Outcome, UserError, Warning, WarningCode};
+pub use page::Page;
 
 use std::time::Duration;
 

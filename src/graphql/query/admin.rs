@@ -145,19 +145,19 @@ impl AdminQuery {
             .transpose()?;
 
         let db = &ctx.state().db;
-        let (rows, has_next, cursors) =
-            cart::search_carts(db, &filter, &order, after.as_ref(), first as u64).await?;
+        let page = cart::search_carts(db, &filter, &order, after.as_ref(), first as u64).await?;
         let include = Cart::include(ctx.look_ahead().field("edges").field("node"));
-        let views = cart::load_views(db, rows, include).await?;
-        let mut connection =
-            Connection::with_additional_fields(after.is_some(), has_next, CartListInfo { filter });
-        let settings = ctx.state().settings;
-        connection.edges.extend(
-            views
-                .into_iter()
-                .zip(cursors)
-                .map(|(view, cursor)| Edge::new(cursor, Cart::new(view, settings))),
+        let views = cart::load_views(db, page.rows, include).await?;
+        let mut connection = Connection::with_additional_fields(
+            after.is_some(),
+            page.has_next,
+            CartListInfo { filter },
         );
+        let settings = ctx.state().settings;
+        connection.edges.extend(views.into_iter().map(|view| {
+            let cursor = CartCursor::of(&view.cart, &order).encode();
+            Edge::new(cursor, Cart::new(view, settings))
+        }));
         Ok(connection)
     }
 }

@@ -85,16 +85,17 @@ impl CatalogQuery {
                 })
             })
             .transpose()?;
-        let (rows, has_next) = catalog::list_products(
+        let page = catalog::list_products(
             &ctx.state().db,
             search.as_deref(),
             after_sku.as_deref(),
             first as u64,
         )
         .await?;
-        let mut connection = Connection::new(after_sku.is_some(), has_next);
+        let mut connection = Connection::new(after_sku.is_some(), page.has_next);
         connection.edges.extend(
-            rows.into_iter()
+            page.rows
+                .into_iter()
                 .map(|p| Edge::new(encode_cursor(&p.sku), Product::from(p))),
         );
         Ok(connection)

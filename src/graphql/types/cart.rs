@@ -205,17 +205,15 @@ impl Cart {
                 AppError::BadUserInput("`after` is not a cursor of this connection".into())
             })?),
         };
-        let mut rows = cart::events_page(
+        let page = cart::events_page(
             &ctx.state().db,
             &self.view.cart.id,
             after.as_ref(),
-            first as u64 + 1,
+            first as u64,
         )
         .await?;
-        let has_next = rows.len() > first;
-        rows.truncate(first);
-        let mut connection = Connection::new(after.is_some(), has_next);
-        connection.edges.extend(rows.into_iter().map(|row| {
+        let mut connection = Connection::new(after.is_some(), page.has_next);
+        connection.edges.extend(page.rows.into_iter().map(|row| {
             let cursor = EventCursor {
                 version: row.version,
                 id: row.id.clone(),

@@ -15,8 +15,8 @@ impl From<domain::Money> for Money {
     }
 }
 
-/// An exact amount of money.
 // Shareable under federation: other subgraphs may return `Money` too.
+/// An exact amount of money.
 #[Object(shareable)]
 impl Money {
     /// The amount as an exact decimal string with the currency's minor digits, e.g. `"110.00"`.

@@ -1,10 +1,11 @@
 //! The append-only history of a cart: every committed change writes its events in the same
 //! transaction, stamped with the version the change produced.
 
+use crate::service::Page;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    QueryOrder,
 };
 
 use crate::{domain::ids::new_id, entity::cart_events, error::AppResult};
@@ -141,13 +142,13 @@ impl EventCursor {
     }
 }
 
-/// Up to `limit` events of `cart_id`, oldest first, after `after`.
+/// A page of `size` events of `cart_id`, oldest first, after `after`.
 pub async fn events_page(
     db: &impl ConnectionTrait,
     cart_id: &str,
     after: Option<&EventCursor>,
-    limit: u64,
-) -> AppResult<Vec<cart_events::Model>> {
+    size: u64,
+) -> AppResult<Page<cart_events::Model>> {
     let mut query = cart_events::Entity::find().filter(cart_events::Column::CartId.eq(cart_id));
     if let Some(after) = after {
         query = query.filter(
@@ -160,10 +161,8 @@ pub async fn events_page(
                 ),
         );
     }
-    Ok(query
+    let query = query
         .order_by_asc(cart_events::Column::Version)
-        .order_by_asc(cart_events::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?)
+        .order_by_asc(cart_events::Column::Id);
+    Ok(Page::read(db, query, size).await?)
 }

@@ -2,10 +2,11 @@
 //! Every value reaches SQL as a bound parameter; column names come from the enums below, never
 //! from the client.
 
+use crate::service::Page;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter, QueryOrder,
     sea_query::{Expr, ExprTrait, Func, Query, SelectStatement},
 };
 
@@ -51,14 +52,14 @@ pub enum CartStatus {
     Any,
 }
 
-/// One page of carts, and whether more follow.
+/// One page of carts in `order`, after `after`.
 pub async fn search_carts(
     db: &impl ConnectionTrait,
     filter: &CartFilter,
     order: &[CartOrder],
     after: Option<&CartCursor>,
     limit: u64,
-) -> AppResult<(Vec<carts::Model>, bool, Vec<String>)> {
+) -> AppResult<Page<carts::Model>> {
     let mut query =
         carts::Entity::find().filter(condition(filter, Utc::now(), db.get_database_backend()));
     if let Some(after) = after {
@@ -72,18 +73,8 @@ pub async fn search_carts(
         };
         query = query.order_by(column(key.field), direction);
     }
-    let mut rows = query
-        .order_by_asc(carts::Column::Id)
-        .limit(limit + 1)
-        .all(db)
-        .await?;
-    let has_next = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    let cursors = rows
-        .iter()
-        .map(|cart| CartCursor::of(cart, order).encode())
-        .collect();
-    Ok((rows, has_next, cursors))
+    let query = query.order_by_asc(carts::Column::Id);
+    Ok(Page::read(db, query, limit).await?)
 }
 
 /// How many carts match `filter`.

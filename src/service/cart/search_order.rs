@@ -46,7 +46,8 @@ enum KeyValue {
 }
 
 impl CartCursor {
-    pub(super) fn of(cart: &carts::Model, order: &[CartOrder]) -> Self {
+    /// The cursor of `cart` in a list sorted by `order`.
+    pub fn of(cart: &carts::Model, order: &[CartOrder]) -> Self {
         Self {
             order: order.to_vec(),
             keys: order.iter().map(|o| key_value(cart, o.field)).collect(),

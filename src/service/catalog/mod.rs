@@ -1,13 +1,14 @@
 //! The catalog: product lookups (batched, for the dataloaders), search with keyset paging, and
 //! the admin upsert that the demo seed and catalog files also go through.
 
+use crate::service::Page;
 use std::collections::HashMap;
 
 use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter, QueryOrder,
     sea_query::{Expr, ExprTrait, Func, OnConflict},
 };
 
@@ -79,14 +80,13 @@ pub async fn media_of_products(
 }
 
 /// One page of active products ordered by SKU, optionally matching `search` in the name or
-/// SKU (case-insensitive), starting after the SKU `after`. Returns the page and whether more
-/// follow.
+/// SKU (case-insensitive), starting after the SKU `after`.
 pub async fn list_products(
     db: &DatabaseConnection,
     search: Option<&str>,
     after_sku: Option<&str>,
     first: u64,
-) -> AppResult<(Vec<products::Model>, bool)> {
+) -> AppResult<Page<products::Model>> {
     let mut query = products::Entity::find().filter(products::Column::Active.eq(true));
     if let Some(term) = search.map(str::trim).filter(|t| !t.is_empty()) {
         let pattern = text_match::containing(&term.to_lowercase());
@@ -100,14 +100,8 @@ pub async fn list_products(
     if let Some(after) = after_sku {
         query = query.filter(products::Column::Sku.gt(after));
     }
-    let mut rows = query
-        .order_by_asc(products::Column::Sku)
-        .limit(first + 1)
-        .all(db)
-        .await?;
-    let has_next = rows.len() as u64 > first;
-    rows.truncate(first as usize);
-    Ok((rows, has_next))
+    let query = query.order_by_asc(products::Column::Sku);
+    Ok(Page::read(db, query, first).await?)
 }
 
 /// Inserts or updates products by SKU (and their shops), replacing their media, in one
