@@ -6,11 +6,13 @@ pub mod attributes;
 pub mod ids;
 pub mod money;
 pub mod quantity;
+pub mod quantity_rule;
 
 pub use attributes::{AttributeError, Attributes};
 pub use ids::{CartItemId, ProductId, ShopId, Sku};
 pub use money::{Currency, Money, TaxRate};
 pub use quantity::Quantity;
+pub use quantity_rule::QuantityRule;
 
 /// The configurable limits that cart rules enforce.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -218,7 +218,7 @@ impl fmt::Display for TaxRate {
 }
 
 /// `n / d` rounded to the nearest integer, ties to even. `d` is positive.
-fn round_half_even(n: i128, d: i128) -> i128 {
+pub fn round_half_even(n: i128, d: i128) -> i128 {
     let q = n.div_euclid(d);
     let r = n.rem_euclid(d);
     match (2 * r).cmp(&d) {
@@ -292,5 +292,21 @@ mod tests {
         assert_eq!(odd.to_string(), "0.0825");
         assert!(TaxRate::parse("1.5").is_none());
         assert!(TaxRate::parse("-0.1").is_none());
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn printed_amounts_parse_back_to_the_same_minor_units(minor in 0..=Money::MAX_PRICE_MINOR, code in "(USD|EUR|JPY|KWD|CHF)") {
+            let currency = Currency::parse(&code).expect("a currency");
+            let printed = Money::new(minor, currency).amount();
+            prop_assert_eq!(Money::parse_price(&printed, currency), Ok(minor));
+        }
     }
 }

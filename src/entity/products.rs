@@ -21,6 +21,11 @@ pub struct Model {
     pub required_attributes: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The quantity rule: a line holds at least `minimum`, at most `maximum`, in steps of
+    /// `increment` (NULL: no bound).
+    pub quantity_minimum: Option<i32>,
+    pub quantity_maximum: Option<i32>,
+    pub quantity_increment: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -48,6 +53,9 @@ impl Model {
             required_attributes: "[]".into(),
             created_at: now,
             updated_at: now,
+            quantity_minimum: None,
+            quantity_maximum: None,
+            quantity_increment: None,
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::{
     service::{
         ErrorCode, UserError,
         cart::{AddLine, UpdateLine},
-        catalog::{MediaSpec, ProductRef, ProductSpec},
+        catalog::{MediaSpec, ProductRef, ProductSpec, QuantityRuleSpec},
     },
 };
 
@@ -136,6 +136,20 @@ pub struct ProductInput {
     /// Images in display order; replaces the existing ones.
     #[graphql(default)]
     pub media: Vec<ProductMediaInput>,
+    /// How many units one cart line may hold; no rule when omitted.
+    pub quantity_rule: Option<QuantityRuleInput>,
+}
+
+/// A product's quantity rule: every bound optional, each at least 1; `minimum` and `maximum`
+/// are multiples of `increment`.
+#[derive(Clone, Copy, Debug, InputObject)]
+pub struct QuantityRuleInput {
+    /// The fewest units a line may hold.
+    pub minimum: Option<i32>,
+    /// The most units a line may hold.
+    pub maximum: Option<i32>,
+    /// A line holds a multiple of this.
+    pub increment: Option<i32>,
 }
 
 impl ProductInput {
@@ -165,6 +179,11 @@ impl ProductInput {
                     url: m.url,
                 })
                 .collect(),
+            quantity_rule: self.quantity_rule.map(|rule| QuantityRuleSpec {
+                minimum: rule.minimum,
+                maximum: rule.maximum,
+                increment: rule.increment,
+            }),
         }
     }
 }

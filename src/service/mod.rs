@@ -7,6 +7,7 @@ pub mod idempotency;
 pub mod outcome;
 mod page;
 pub mod pricing;
+pub mod promotions;
 pub mod seed;
 pub mod text_match;
 

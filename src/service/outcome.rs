@@ -19,6 +19,10 @@ pub enum ErrorCode {
     VersionConflict,
     CartExpired,
     InvalidNote,
+    InvalidPromotion,
+    DiscountCodeNotFound,
+    DiscountCodeLimitExceeded,
+    QuantityRuleViolated,
 }
 
 /// What a mutation adjusted. Each has a stable GraphQL name (`CartWarningCode`).
@@ -27,6 +31,8 @@ pub enum WarningCode {
     NotEnoughStock,
     MergeAdjusted,
     PriceChanged,
+    DiscountNotApplicable,
+    QuantityRuleApplied,
 }
 
 /// A refusal: which input was at fault and why.

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::{
     domain::Currency,
     error::{AppError, AppResult},
-    service::catalog::{self, MediaSpec, ProductSpec},
+    service::catalog::{self, MediaSpec, ProductSpec, QuantityRuleSpec},
 };
 use sea_orm::DatabaseConnection;
 
@@ -113,6 +113,7 @@ pub fn demo_catalog() -> Vec<ProductSpec> {
                         url: format!("/images/{slug}/gallery_1.png"),
                     },
                 ],
+                quantity_rule: None,
             }
         })
         .collect();
@@ -143,6 +144,12 @@ pub fn demo_catalog() -> Vec<ProductSpec> {
                 },
             })
             .collect(),
+        // One order kits out a squad: at most 30 at a time.
+        quantity_rule: Some(QuantityRuleSpec {
+            minimum: None,
+            maximum: Some(30),
+            increment: None,
+        }),
     });
     products
 }

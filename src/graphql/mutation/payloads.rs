@@ -78,9 +78,15 @@ fn include(ctx: &Context<'_>) -> Include {
         .field("product")
         .field("media")
         .exists();
-    let Include { media } = Cart::include(selection.field("cart"));
+    let Include { media, promotions } = Cart::include(selection.field("cart"));
+    let item = selection.field("item");
     Include {
         media: media || item_media,
+        // The payload's warnings include the cart's DISCOUNT_NOT_APPLICABLE ones.
+        promotions: promotions
+            || selection.field("warnings").exists()
+            || item.field("discountAllocations").exists()
+            || item.field("discountedSubtotal").exists(),
     }
 }
 
@@ -88,7 +94,7 @@ fn include(ctx: &Context<'_>) -> Include {
 fn all_warnings(warnings: Vec<Warning>, cart: Option<&Cart>) -> Vec<CartWarning> {
     warnings
         .into_iter()
-        .chain(cart.map(|c| c.view().price_warnings()).unwrap_or_default())
+        .chain(cart.map(Cart::current_warnings).unwrap_or_default())
         .map(Into::into)
         .collect()
 }
@@ -135,8 +141,12 @@ pub(super) async fn item_payload(
             // the payload shows it or the warnings (which include the cart's PRICE_CHANGED
             // lines).
             let selection = ctx.look_ahead();
-            let shows_cart =
-                selection.field("cart").exists() || selection.field("warnings").exists();
+            // A line's promotions depend on the whole cart, so they need it too.
+            let item_selection = selection.field("item");
+            let shows_cart = selection.field("cart").exists()
+                || selection.field("warnings").exists()
+                || item_selection.field("discountAllocations").exists()
+                || item_selection.field("discountedSubtotal").exists();
             let item = match item {
                 ItemChange::Set { line, currency } if !shows_cart => {
                     return Ok(CartItemPayload {
@@ -144,6 +154,7 @@ pub(super) async fn item_payload(
                         item: Some(CartItem {
                             line: *line,
                             currency,
+                            in_cart: None,
                         }),
                         user_errors: Vec::new(),
                         warnings: all_warnings(warnings, None),
@@ -163,6 +174,7 @@ pub(super) async fn item_payload(
                     Some(CartItem {
                         line: *line,
                         currency,
+                        in_cart: None,
                     })
                 }
             };

@@ -26,7 +26,11 @@ impl CartQuery {
     /// Checkout-ready totals and a flat list of the caller's lines; zeros when there is no cart.
     async fn cart_summary(&self, ctx: &Context<'_>) -> Result<CartSummary> {
         let state = ctx.state();
-        let view = cart::viewer_cart(&state.db, ctx.viewer(), Include::default()).await?;
+        let include = Include {
+            promotions: true,
+            ..Include::default()
+        };
+        let view = cart::viewer_cart(&state.db, ctx.viewer(), include).await?;
         Ok(CartSummary::new(view, state.settings))
     }
 }

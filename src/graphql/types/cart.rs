@@ -1,9 +1,9 @@
-//! `Cart` and `CartCost`.
+//! `Cart`: the caller's lines, totals, discount codes and history.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use async_graphql::{
-    Context, ID, Lookahead, Object, Result, SimpleObject,
+    Context, ID, Lookahead, Object, Result,
     connection::{Connection, Edge},
 };
 use chrono::{DateTime, Utc};
@@ -13,11 +13,15 @@ use crate::{
     error::AppError,
     graphql::{
         context::ContextExt,
-        types::{Attribute, CartEvent, CartItem, CartWarning, Money},
+        types::{
+            Attribute, CartCost, CartDiscountCode, CartEvent, CartItem, CartWarning,
+            DiscountAllocation,
+        },
     },
     service::{
-        CartSettings,
+        CartSettings, Warning,
         cart::{self, CartView, EventCursor, Include},
+        pricing::PricedCart,
     },
 };
 
@@ -26,6 +30,8 @@ use crate::{
 pub struct Cart {
     view: Arc<CartView>,
     settings: CartSettings,
+    /// The cart priced, once, when a field first needs it.
+    priced: Arc<OnceLock<PricedCart>>,
 }
 
 impl Cart {
@@ -33,17 +39,48 @@ impl Cart {
         Self {
             view: Arc::new(view),
             settings,
+            priced: Arc::default(),
         }
     }
 
     /// What a cart read must include for `selection` (a `Cart` field being resolved): the
-    /// products' media when any line's product asks for them.
+    /// products' media when any line's product asks for them, and the promotions when any
+    /// field that depends on prices does.
     pub fn include(selection: Lookahead<'_>) -> Include {
         let items = selection.field("items");
-        let media = [items.field("edges").field("node"), items.field("nodes")]
+        let lines = [items.field("edges").field("node"), items.field("nodes")];
+        let media = lines
             .iter()
             .any(|line| line.field("product").field("media").exists());
-        Include { media }
+        let priced_line = lines.iter().any(|line| {
+            line.field("discountAllocations").exists() || line.field("discountedSubtotal").exists()
+        });
+        let promotions = priced_line
+            || ["cost", "discountCodes", "discountAllocations", "warnings"]
+                .iter()
+                .any(|field| selection.field(field).exists());
+        Include { media, promotions }
+    }
+
+    /// The cart priced with its promotions.
+    pub fn priced(&self) -> &PricedCart {
+        self.priced.get_or_init(|| self.view.price(&self.settings))
+    }
+
+    /// Every warning the cart carries now: PRICE_CHANGED lines and DISCOUNT_NOT_APPLICABLE
+    /// codes.
+    pub fn current_warnings(&self) -> Vec<Warning> {
+        let mut warnings = self.view.price_warnings();
+        warnings.extend(self.view.discount_codes(self.priced()).1);
+        warnings
+    }
+
+    fn line_item(&self, index: usize) -> CartItem {
+        CartItem {
+            line: self.view.lines[index].clone(),
+            currency: self.currency(),
+            in_cart: Some((self.clone(), index)),
+        }
     }
 
     fn currency(&self) -> Currency {
@@ -51,15 +88,8 @@ impl Cart {
     }
 
     pub fn item(&self, id: &str) -> Option<CartItem> {
-        let currency = self.currency();
-        self.view
-            .lines
-            .iter()
-            .find(|l| l.item.id == id)
-            .map(|line| CartItem {
-                line: line.clone(),
-                currency,
-            })
+        let index = self.view.lines.iter().position(|l| l.item.id == id)?;
+        Some(self.line_item(index))
     }
 
     pub fn view(&self) -> &CartView {
@@ -104,18 +134,9 @@ impl Cart {
         };
         let end = (start + first).min(lines.len());
         let mut connection = Connection::new(start > 0, end < lines.len());
-        let currency = self.currency();
-        connection
-            .edges
-            .extend(lines[start..end].iter().map(|line| {
-                Edge::new(
-                    line.item.id.clone(),
-                    CartItem {
-                        line: line.clone(),
-                        currency,
-                    },
-                )
-            }));
+        connection.edges.extend(
+            (start..end).map(|i| Edge::new(lines[i].item.id.clone(), self.line_item(i))),
+        );
         Ok(connection)
     }
 
@@ -134,9 +155,25 @@ impl Cart {
         self.view.lines.is_empty()
     }
 
-    /// Totals at live prices.
+    /// Totals at live prices, promotions applied.
     async fn cost(&self) -> CartCost {
-        CartCost::from(self.view.cost(&self.settings))
+        CartCost::from(self.priced().cost)
+    }
+
+    /// The discount codes on the cart (at most 5), in the order entered, with their states.
+    async fn discount_codes(&self) -> Vec<CartDiscountCode> {
+        let (codes, _) = self.view.discount_codes(self.priced());
+        codes.into_iter().map(Into::into).collect()
+    }
+
+    /// The order-level promotions that apply, each with its whole amount (each line's
+    /// `discountAllocations` holds its share).
+    async fn discount_allocations(&self) -> Vec<DiscountAllocation> {
+        self.priced()
+            .order_allocations
+            .iter()
+            .map(Into::into)
+            .collect()
     }
 
     /// ISO 4217 code of the cart's totals.
@@ -176,13 +213,10 @@ impl Cart {
     }
 
     /// What the customer should know now: a PRICE_CHANGED warning for every line whose
-    /// price moved since it was added.
+    /// price moved since it was added, and a DISCOUNT_NOT_APPLICABLE warning for every code
+    /// that does not apply, saying why.
     async fn warnings(&self) -> Vec<CartWarning> {
-        self.view
-            .price_warnings()
-            .into_iter()
-            .map(Into::into)
-            .collect()
+        self.current_warnings().into_iter().map(Into::into).collect()
     }
 
     /// The cart's history, oldest first: every change with its actor and time.
@@ -235,29 +269,5 @@ fn page_size(first: Option<i32>, max: usize) -> Result<usize, AppError> {
         Some(_) => Err(AppError::BadUserInput(format!(
             "`first` must be between 0 and {max}"
         ))),
-    }
-}
-
-/// A cart's totals.
-#[derive(Clone, Debug, SimpleObject)]
-pub struct CartCost {
-    /// Σ line subtotals at effective prices.
-    pub subtotal: Money,
-    /// What product discounts saved: Σ (list price − effective price) × quantity.
-    pub discount: Money,
-    /// Tax on the subtotal at `CARTQL_TAX_RATE`, rounded half-to-even to the minor unit.
-    pub estimated_tax: Money,
-    /// `subtotal` + `estimatedTax`.
-    pub total: Money,
-}
-
-impl From<crate::service::pricing::CartCost> for CartCost {
-    fn from(cost: crate::service::pricing::CartCost) -> Self {
-        Self {
-            subtotal: cost.subtotal.into(),
-            discount: cost.discount.into(),
-            estimated_tax: cost.estimated_tax.into(),
-            total: cost.total.into(),
-        }
     }
 }

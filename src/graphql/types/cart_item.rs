@@ -5,8 +5,11 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     domain::{Attributes, Currency, Money as DomainMoney},
-    graphql::types::{Money, Product},
-    service::{cart::Line, pricing},
+    graphql::types::{Cart, DiscountAllocation, Money, Product},
+    service::{
+        cart::Line,
+        pricing::{self, PricedLine},
+    },
 };
 
 /// A user-defined key/value of a cart or a cart line, such as `team_id = "20"`.
@@ -36,11 +39,19 @@ impl Attribute {
 pub struct CartItem {
     pub line: Line,
     pub currency: Currency,
+    /// The cart the line was read with and its position there, for its share of the
+    /// promotions; `None` for a line shown on its own (a removed line), which has none.
+    pub in_cart: Option<(Cart, usize)>,
 }
 
 impl CartItem {
     fn money(&self, minor: i128) -> Money {
         DomainMoney::new(minor, self.currency).into()
+    }
+
+    fn priced(&self) -> Option<&PricedLine> {
+        let (cart, index) = self.in_cart.as_ref()?;
+        cart.priced().lines.get(*index)
     }
 }
 
@@ -107,6 +118,21 @@ impl CartItem {
     /// `unitPrice` × `quantity`.
     async fn subtotal(&self) -> Money {
         self.money(self.line.subtotal_minor(self.currency))
+    }
+
+    /// What each promotion took off this line, its share of order-level promotions included.
+    async fn discount_allocations(&self) -> Vec<DiscountAllocation> {
+        self.priced()
+            .map(|priced| priced.allocations.iter().map(Into::into).collect())
+            .unwrap_or_default()
+    }
+
+    /// `subtotal` − the line's `discountAllocations`; never below zero.
+    async fn discounted_subtotal(&self) -> Money {
+        match self.priced() {
+            Some(priced) => priced.discounted_subtotal.into(),
+            None => self.money(self.line.subtotal_minor(self.currency)),
+        }
     }
 
     /// Units of the product that can be bought now (0 when it is inactive, vanished, or

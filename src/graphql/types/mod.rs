@@ -2,6 +2,8 @@
 
 mod cart;
 mod cart_item;
+mod cost;
+mod discount;
 mod event;
 mod money;
 mod outcome;
@@ -9,8 +11,10 @@ mod payload;
 mod product;
 mod summary;
 
-pub use cart::{Cart, CartCost};
+pub use cart::Cart;
+pub use cost::CartCost;
 pub use cart_item::{Attribute, CartItem};
+pub use discount::{CartDiscountCode, DiscountAllocation, DiscountCodeState};
 pub use event::{CartEvent, CartEventKind};
 pub use money::Money;
 pub use outcome::{CartErrorCode, CartUserError, CartWarning, CartWarningCode, report_user_errors};

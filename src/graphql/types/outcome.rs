@@ -40,6 +40,16 @@ pub enum CartErrorCode {
     CartExpired,
     /// The cart note is too long or holds control characters.
     InvalidNote,
+    /// A promotion given to `upsertPromotions` is invalid.
+    InvalidPromotion,
+    /// No discount code matches (codes are case-insensitive). Repeated misses from one caller
+    /// are rate limited.
+    DiscountCodeNotFound,
+    /// The cart already holds the most discount codes it may (5).
+    DiscountCodeLimitExceeded,
+    /// The quantity breaks the product's quantity rule (minimum, maximum, increment); the
+    /// message states the rule.
+    QuantityRuleViolated,
 }
 
 /// What a mutation adjusted while applying your request.
@@ -52,6 +62,12 @@ pub enum CartWarningCode {
     MergeAdjusted,
     /// The product's price moved since the line was added; `target` is the line.
     PriceChanged,
+    /// A discount code on the cart does not apply (yet); the message says what is missing,
+    /// `target` is the code.
+    DiscountNotApplicable,
+    /// `syncCart` or `mergeGuestCart` set a line's quantity to what the product's quantity
+    /// rule allows.
+    QuantityRuleApplied,
 }
 
 /// A refusal of a mutation: nothing was changed.

@@ -32,8 +32,8 @@ impl CartSummary {
 
     fn cost(&self) -> pricing::CartCost {
         match &self.view {
-            Some(view) => view.cost(&self.settings),
-            None => pricing::cart_cost(self.currency(), self.settings.tax_rate, []),
+            Some(view) => view.price(&self.settings).cost,
+            None => pricing::price_cart(self.currency(), self.settings.tax_rate, &[], &[], None).cost,
         }
     }
 
@@ -86,12 +86,17 @@ impl CartSummary {
         self.cost().discount.into()
     }
 
-    /// Tax on the subtotal at `CARTQL_TAX_RATE`, rounded half-to-even.
+    /// What promotions took off.
+    async fn promotion_discount(&self) -> Money {
+        self.cost().promotion_discount.into()
+    }
+
+    /// Tax on the discounted subtotal at `CARTQL_TAX_RATE`, rounded half-to-even.
     async fn estimated_tax(&self) -> Money {
         self.cost().estimated_tax.into()
     }
 
-    /// `subtotal` + `estimatedTax`.
+    /// `subtotal` − `promotionDiscount` + `estimatedTax`.
     async fn total(&self) -> Money {
         self.cost().total.into()
     }

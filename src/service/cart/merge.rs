@@ -17,7 +17,7 @@ use crate::{
     domain::Attributes,
     entity::{cart_items, carts, products},
     error::AppResult,
-    service::{Outcome, Warning, WarningCode, pricing},
+    service::{Outcome, Warning, WarningCode, catalog, pricing},
 };
 
 use super::{
@@ -216,13 +216,22 @@ impl<'w, 'a> Merge<'w, 'a> {
             return Ok(());
         }
         let limits = &self.writer.settings.limits;
-        let cap = i64::from(limits.max_line_quantity).min(i64::from(product.stock));
+        let rule = catalog::quantity_rule(&product);
+        // The most the line may hold: the limit, the stock and the product's quantity rule.
+        let fit = |wanted: i64| {
+            rule.largest_within(
+                wanted
+                    .min(i64::from(limits.max_line_quantity))
+                    .min(i64::from(product.stock)),
+            )
+        };
         let price = pricing::effective_price(&product);
         let identity = (line.product_id.clone(), line.attributes_key.clone());
 
         if let Some(mine) = self.user_lines.get(&identity).cloned() {
             let wanted = self.strategy.combine(mine.quantity, line.quantity);
-            let quantity = wanted.min(cap) as i32;
+            // The user's line already obeyed the rule when it was set; it stays if none fits.
+            let quantity = fit(wanted).map_or(mine.quantity, |q| q as i32);
             if quantity != mine.quantity {
                 set_quantity(txn, &mine.id, quantity, price).await?;
                 self.events.push(NewEvent::line(
@@ -257,8 +266,17 @@ impl<'w, 'a> Merge<'w, 'a> {
             );
             return Ok(());
         }
-        let quantity = i64::from(line.quantity).min(cap) as i32;
-        if quantity < line.quantity {
+        let Some(quantity) = fit(i64::from(line.quantity)).map(|q| q as i32) else {
+            self.adjusted(
+                &line.id,
+                format!(
+                    "{} was dropped from the guest cart: it is sold {rule}, and that many cannot be bought",
+                    product.sku
+                ),
+            );
+            return Ok(());
+        };
+        if quantity != line.quantity {
             self.adjusted(
                 &line.id,
                 format!(

@@ -20,7 +20,7 @@ use crate::{
     domain::ProductId,
     entity::{cart_items, carts, product_media, products, shops},
     error::AppResult,
-    service::catalog,
+    service::{catalog, promotions},
 };
 
 /// The query for the viewer's open, unexpired cart (`None` for anonymous callers). A cart
@@ -102,15 +102,24 @@ async fn read_joined(
     for row in &rows {
         lines.extend(read_line(row, carts::Model::COLUMNS.len())?);
     }
-    let mut view = CartView { cart, lines, token };
+    let mut view = CartView {
+        cart,
+        lines,
+        token,
+        offers: None,
+    };
     if include.media {
         attach_media(db, view.lines.iter_mut()).await?;
+    }
+    if include.promotions {
+        view.offers = Some(promotions::cart_offers(db, &view.cart, Utc::now()).await?);
     }
     Ok(Some(view))
 }
 
 /// Several carts with their lines, complete (for the admin list): one statement for all the
-/// lines, one more for their media when included. The lines of a closed cart are those it
+/// lines, one more for their media when included, and one per cart for its promotions when
+/// included. The lines of a closed cart are those it
 /// held when it was closed.
 pub async fn load_views(
     db: &impl ConnectionTrait,
@@ -123,6 +132,7 @@ pub async fn load_views(
             cart,
             lines: Vec::new(),
             token: None,
+            offers: None,
         })
         .collect();
     if views.is_empty() {
@@ -158,6 +168,13 @@ pub async fn load_views(
     }
     if include.media {
         attach_media(db, views.iter_mut().flat_map(|v| v.lines.iter_mut())).await?;
+    }
+    if include.promotions {
+        // One read per cart: each has its own codes and customer.
+        let now = Utc::now();
+        for view in &mut views {
+            view.offers = Some(promotions::cart_offers(db, &view.cart, now).await?);
+        }
     }
     Ok(views)
 }

@@ -92,6 +92,9 @@ positional!(products::Model {
     required_attributes,
     created_at,
     updated_at,
+    quantity_minimum,
+    quantity_maximum,
+    quantity_increment,
 });
 
 positional!(shops::Model {

@@ -70,7 +70,8 @@ pub(super) fn check_required_attributes(
 }
 
 /// The quantity a line ends with when the client asks for `desired` in total: over the per-line
-/// limit is refused; over the stock is cut to the stock, with a NOT_ENOUGH_STOCK warning.
+/// limit or against the product's quantity rule is refused; over the stock is cut to the most
+/// the stock and the rule allow, with a NOT_ENOUGH_STOCK warning.
 pub(super) fn settle_quantity(
     desired: u64,
     product: &products::Model,
@@ -87,19 +88,64 @@ pub(super) fn settle_quantity(
             ),
         ));
     }
+    let rule = catalog::quantity_rule(product);
+    let broken = |message: String| UserError::new(ErrorCode::QuantityRuleViolated, field, message);
+    if !rule.allows(desired as i64) {
+        return Err(broken(format!(
+            "{} is sold {rule}, so a line cannot hold {desired}",
+            product.sku
+        )));
+    }
     let stock = u64::try_from(product.stock).unwrap_or(0);
     if desired <= stock {
         return Ok((desired as i32, None));
     }
+    let Some(cut) = rule.largest_within(stock as i64) else {
+        return Err(broken(format!(
+            "only {stock} of {} are available, and it is sold {rule}",
+            product.sku
+        )));
+    };
     let warning = Warning {
         code: WarningCode::NotEnoughStock,
         message: format!(
-            "only {stock} of {} are available; the quantity was cut to {stock}",
+            "only {stock} of {} are available; the quantity was cut to {cut}",
             product.sku
         ),
         target: None,
     };
-    Ok((stock as i32, Some(warning)))
+    Ok((cut as i32, Some(warning)))
+}
+
+/// For sync, which adjusts rather than refuses a quantity the product's rule does not allow:
+/// `desired` is brought to the largest quantity the rule allows at most `desired` (else the
+/// rule's minimum), with a QUANTITY_RULE_APPLIED warning, then settled like any quantity.
+pub(super) fn fit_quantity(
+    desired: u64,
+    product: &products::Model,
+    limits: &Limits,
+    field: &[&str],
+) -> Result<(i32, Vec<Warning>), UserError> {
+    let rule = catalog::quantity_rule(product);
+    let asked = desired as i64;
+    let fitted = rule
+        .largest_within(asked)
+        .or_else(|| rule.minimum.map(i64::from))
+        .unwrap_or(asked);
+    let mut warnings = Vec::new();
+    if fitted != asked {
+        warnings.push(Warning {
+            code: WarningCode::QuantityRuleApplied,
+            message: format!(
+                "{} is sold {rule}: the quantity was set to {fitted} instead of {asked}",
+                product.sku
+            ),
+            target: None,
+        });
+    }
+    let (quantity, stock) = settle_quantity(fitted as u64, product, limits, field)?;
+    warnings.extend(stock);
+    Ok((quantity, warnings))
 }
 
 #[cfg(test)]

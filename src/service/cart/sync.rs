@@ -85,7 +85,7 @@ pub async fn sync_cart(writer: &Writer<'_>, items: &[AddLine]) -> AppResult<Outc
         let mut events = Vec::new();
         for want in wanted {
             let position = want.index.to_string();
-            let (quantity, warning) = rules::settle_quantity(
+            let (quantity, line_warnings) = rules::fit_quantity(
                 want.quantity,
                 &want.product,
                 limits,
@@ -131,8 +131,8 @@ pub async fn sync_cart(writer: &Writer<'_>, items: &[AddLine]) -> AppResult<Outc
                     id
                 }
             };
-            warnings.extend(warning.map(|w| Warning {
-                target: Some(id),
+            warnings.extend(line_warnings.into_iter().map(|w| Warning {
+                target: Some(id.clone()),
                 ..w
             }));
         }

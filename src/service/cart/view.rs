@@ -4,8 +4,22 @@
 use crate::{
     domain::{Attributes, Currency, Money},
     entity::{cart_items, carts, product_media, products, shops},
-    service::{CartSettings, Warning, WarningCode, pricing},
+    service::{
+        CartSettings, Warning, WarningCode,
+        pricing::{self, PricedCart, PricingLine},
+        promotions::{CartOffers, CodeState, EnteredCode},
+    },
 };
+
+/// Why a code in `state` does not apply, in words.
+fn state_words(state: CodeState) -> &'static str {
+    match state {
+        CodeState::Applied | CodeState::NotApplicable => "the cart does not meet its conditions",
+        CodeState::Expired => "it has expired",
+        CodeState::NotActive => "it is not active",
+        CodeState::UsageLimitReached => "it has been used as often as it may be",
+    }
+}
 
 /// What a cart read brings beyond the lines with their products and shops, which it always
 /// reads (they come in the same statement).
@@ -13,6 +27,8 @@ use crate::{
 pub struct Include {
     /// The products' images: one more statement for all lines together.
     pub media: bool,
+    /// The promotions the cart may get, for its prices: one more statement.
+    pub promotions: bool,
 }
 
 /// A cart with its live lines, as one consistent read.
@@ -22,6 +38,9 @@ pub struct CartView {
     pub lines: Vec<Line>,
     /// The guest token, when the caller presented or was just issued it.
     pub token: Option<String>,
+    /// The promotions the cart may get, when the read included them
+    /// ([`Include::promotions`]); without them the cart prices without promotions.
+    pub offers: Option<CartOffers>,
 }
 
 /// A line with its product (absent if the product vanished from the catalog) and the
@@ -84,6 +103,19 @@ impl Line {
         }
     }
 
+    /// The line as pricing sees it.
+    pub fn pricing(&self, currency: Currency) -> PricingLine {
+        let charged = self.charged_product(currency);
+        PricingLine {
+            product_id: self.item.product_id.clone(),
+            sku: self.product.as_ref().map(|p| p.sku.clone()),
+            shop_id: self.product.as_ref().and_then(|p| p.shop_id.clone()),
+            unit_price: self.unit_price_minor(currency),
+            list_price: charged.map_or(0, |p| p.price_minor),
+            quantity: self.item.quantity,
+        }
+    }
+
     /// Unit price × quantity in the cart's `currency`, in minor units.
     pub fn subtotal_minor(&self, currency: Currency) -> i128 {
         i128::from(self.unit_price_minor(currency)) * i128::from(self.item.quantity)
@@ -136,15 +168,36 @@ impl CartView {
         Currency::parse(&self.cart.currency).unwrap_or(fallback)
     }
 
-    pub fn cost(&self, settings: &CartSettings) -> pricing::CartCost {
+    /// The cart priced: lines, promotions, tax and totals.
+    pub fn price(&self, settings: &CartSettings) -> PricedCart {
         let currency = self.currency_or(settings.currency);
-        pricing::cart_cost(
-            currency,
-            settings.tax_rate,
-            self.lines.iter().map(|l| pricing::PricedLine {
-                product: l.product.as_ref(),
-                quantity: l.item.quantity,
-            }),
-        )
+        let lines: Vec<PricingLine> = self.lines.iter().map(|l| l.pricing(currency)).collect();
+        let offers = self.offers.as_ref().map_or(&[][..], |o| o.offers.as_slice());
+        pricing::price_cart(currency, settings.tax_rate, &lines, offers, None)
+    }
+
+    /// Every code on the cart with its state once priced, and a DISCOUNT_NOT_APPLICABLE
+    /// warning for each one that does not apply, saying why.
+    pub fn discount_codes(&self, priced: &PricedCart) -> (Vec<EnteredCode>, Vec<Warning>) {
+        let Some(offers) = &self.offers else {
+            return Default::default();
+        };
+        let mut warnings = Vec::new();
+        let codes = offers
+            .settled_codes(priced)
+            .into_iter()
+            .map(|(code, reason)| {
+                if code.state != CodeState::Applied {
+                    let why = reason.unwrap_or_else(|| state_words(code.state).to_owned());
+                    warnings.push(Warning {
+                        code: WarningCode::DiscountNotApplicable,
+                        message: format!("{} does not apply: {why}", code.code),
+                        target: Some(code.code.clone()),
+                    });
+                }
+                code
+            })
+            .collect();
+        (codes, warnings)
     }
 }

@@ -13,7 +13,7 @@ use sea_orm::{
 };
 
 use crate::{
-    domain::{ProductId, ShopId, Sku, ids::new_id},
+    domain::{ProductId, QuantityRule, ShopId, Sku, ids::new_id},
     entity::{product_media, products, shops},
     error::AppResult,
     service::text_match,
@@ -21,7 +21,7 @@ use crate::{
 
 mod spec;
 
-pub use spec::{MediaSpec, ProductDraft, ProductSpec};
+pub use spec::{MediaSpec, ProductDraft, ProductSpec, QuantityRuleSpec};
 
 /// How a client names a product.
 #[derive(Clone, Debug)]
@@ -168,6 +168,9 @@ async fn upsert_in(
             ),
             created_at: Set(now),
             updated_at: Set(now),
+            quantity_minimum: Set(draft.quantity_rule.minimum),
+            quantity_maximum: Set(draft.quantity_rule.maximum),
+            quantity_increment: Set(draft.quantity_rule.increment),
         })
         .on_conflict(
             OnConflict::column(products::Column::Sku)
@@ -183,6 +186,9 @@ async fn upsert_in(
                     products::Column::Active,
                     products::Column::RequiredAttributes,
                     products::Column::UpdatedAt,
+                    products::Column::QuantityMinimum,
+                    products::Column::QuantityMaximum,
+                    products::Column::QuantityIncrement,
                 ])
                 .to_owned(),
         )
@@ -238,4 +244,13 @@ pub async fn is_empty(db: &DatabaseConnection) -> AppResult<bool> {
 /// The attribute keys a product requires on every line.
 pub fn required_attributes(product: &products::Model) -> Vec<String> {
     serde_json::from_str(&product.required_attributes).unwrap_or_default()
+}
+
+/// The product's quantity rule (empty when it has none).
+pub fn quantity_rule(product: &products::Model) -> QuantityRule {
+    QuantityRule {
+        minimum: product.quantity_minimum,
+        maximum: product.quantity_maximum,
+        increment: product.quantity_increment,
+    }
 }

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use crate::{
-    domain::{Currency, Money, ShopId, Sku, attributes},
+    domain::{Currency, Money, QuantityRule, ShopId, Sku, attributes, quantity_rule::RuleError},
     service::{ErrorCode, UserError},
 };
 
@@ -35,6 +35,17 @@ pub struct ProductSpec {
     pub shop_name: Option<String>,
     #[serde(default)]
     pub media: Vec<MediaSpec>,
+    #[serde(default)]
+    pub quantity_rule: Option<QuantityRuleSpec>,
+}
+
+/// A product's quantity rule as given: each bound optional.
+#[derive(Clone, Copy, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuantityRuleSpec {
+    pub minimum: Option<i32>,
+    pub maximum: Option<i32>,
+    pub increment: Option<i32>,
 }
 
 fn yes() -> bool {
@@ -64,6 +75,7 @@ pub struct ProductDraft {
     pub(super) required_attributes: Vec<String>,
     pub(super) shop: Option<(ShopId, String)>,
     pub(super) media: Vec<MediaSpec>,
+    pub(super) quantity_rule: QuantityRule,
 }
 
 /// Largest stock figure accepted.
@@ -179,7 +191,20 @@ impl ProductSpec {
                 ));
             }
         }
+        let rule = self.quantity_rule.unwrap_or_default();
+        let quantity_rule = QuantityRule::new(rule.minimum, rule.maximum, rule.increment)
+            .map_err(|e| {
+                let message = match e {
+                    RuleError::NotPositive => "every bound of a quantity rule is at least 1",
+                    RuleError::Inverted => "a quantity rule's minimum is at most its maximum",
+                    RuleError::OffIncrement => {
+                        "a quantity rule's minimum and maximum are multiples of its increment"
+                    }
+                };
+                invalid("quantityRule", message.into())
+            })?;
         Ok(ProductDraft {
+            quantity_rule,
             sku,
             name,
             description: self.description,

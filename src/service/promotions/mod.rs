@@ -1,0 +1,15 @@
+//! Promotions: discount codes and automatic promotions, as admins store them and as a cart
+//! finds them. Pricing them is [`pricing`](crate::service::pricing)'s job; this module decides
+//! which may apply to a cart (active, within their dates, with uses left) and why the others
+//! do not.
+
+mod admin;
+mod offers;
+mod stored;
+
+pub use admin::{PromotionDraft, PromotionFilter, PromotionSpec, list_promotions, upsert_promotions};
+pub use offers::{CartOffers, CodeState, EnteredCode, cart_offers, customer_of};
+pub use stored::{MAX_CODE_LEN, code_key, offer_of};
+
+/// Most discount codes one cart holds.
+pub const MAX_CODES_PER_CART: usize = 5;
