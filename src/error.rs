@@ -41,6 +41,9 @@ pub enum AppError {
     /// The connection broke while committing: the change may or may not have been applied.
     /// A retry with the same `Idempotency-Key` finds out and answers exactly once.
     OutcomeUnknown,
+    /// The caller entered too many unknown discount codes lately; retry after this many
+    /// seconds.
+    TooManyAttempts(u64),
     /// Something broke on our side; the cause is logged, never sent.
     Internal(anyhow::Error),
 }
@@ -55,6 +58,7 @@ impl AppError {
             Self::InProgress => codes::IDEMPOTENCY_IN_PROGRESS,
             Self::Unavailable => codes::SERVICE_UNAVAILABLE,
             Self::OutcomeUnknown => codes::OUTCOME_UNKNOWN,
+            Self::TooManyAttempts(_) => codes::RATE_LIMITED,
             Self::Internal(_) => codes::INTERNAL_SERVER_ERROR,
         }
     }
@@ -74,6 +78,9 @@ impl AppError {
                 committed: it may or may not have been applied; retry with the same \
                 Idempotency-Key to find out (without one, read the cart before retrying)"
                 .to_owned(),
+            Self::TooManyAttempts(seconds) => format!(
+                "too many unknown discount codes from this caller; try again in {seconds} s"
+            ),
             Self::Internal(_) => "internal server error".to_owned(),
         }
     }

@@ -22,7 +22,9 @@ use crate::{
     },
     http::{self, graphiql::GraphiqlPage},
     live::LiveCarts,
-    service::{CartSettings, cart, catalog, idempotency::IdempotencySeal, seed},
+    service::{
+        CartSettings, cart, catalog, idempotency::IdempotencySeal, promotions::CodeAttempts, seed,
+    },
     state::AppState,
 };
 
@@ -68,7 +70,13 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         .context("cannot migrate the database")?;
     if config.demo_catalog && catalog::is_empty(&db).await? {
         let count = seed::import(&db, seed::demo_catalog(), config.currency).await?;
-        tracing::info!(count, "loaded the demo catalog into an empty database");
+        let promotions =
+            seed::import_promotions(&db, seed::demo_promotions(), config.currency).await?;
+        tracing::info!(
+            count,
+            promotions,
+            "loaded the demo catalog and promotions into an empty database"
+        );
     }
 
     let (verifier, issuer) = jwt_keys(config)?;
@@ -86,7 +94,9 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         db: db.clone(),
         settings,
         live: LiveCarts::start(&db),
+        code_attempts: CodeAttempts::new(config.rate_discount_codes),
     };
+    service.code_attempts.forget_idle_every_minute();
     let state = AppState {
         schema: schema(config, service.clone(), Depth::Operations),
         // Production has introspection off, so it needs no deeper twin.

@@ -108,7 +108,11 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Promotions::Scope).string_len(8).not_null())
                     // Hundredths of a percent for percentages, minor units for amounts.
                     .col(ColumnDef::new(Promotions::Value).big_integer().not_null())
-                    .col(ColumnDef::new(Promotions::Currency).string_len(3).not_null())
+                    .col(
+                        ColumnDef::new(Promotions::Currency)
+                            .string_len(3)
+                            .not_null(),
+                    )
                     // JSON arrays of the targeted ids and SKUs (all empty: every line).
                     .col(ColumnDef::new(Promotions::ProductIds).text().not_null())
                     .col(ColumnDef::new(Promotions::Skus).text().not_null())

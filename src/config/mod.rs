@@ -93,6 +93,8 @@ pub struct Config {
     pub rate_mutations: u32,
     /// `CARTQL_RATE_NEW_CARTS`: guest carts opened per minute per client address.
     pub rate_new_carts: u32,
+    /// `CARTQL_RATE_DISCOUNT_CODES`: unknown discount codes per caller in 10 minutes.
+    pub rate_discount_codes: u32,
     /// `CARTQL_MAX_SELECTIONS`: fields a query may select once its fragments are expanded.
     pub max_selections: u64,
     /// `CARTQL_SHUTDOWN_GRACE`: after SIGTERM, how long `/readyz` answers 503 while requests
@@ -201,6 +203,7 @@ impl Config {
             request_timeout: env.duration(&settings::REQUEST_TIMEOUT)?,
             rate_mutations: env.number(&settings::RATE_MUTATIONS)?.max(1),
             rate_new_carts: env.number(&settings::RATE_NEW_CARTS)?.max(1),
+            rate_discount_codes: env.number(&settings::RATE_DISCOUNT_CODES)?.max(1),
             max_selections: u64::from(env.number(&settings::MAX_SELECTIONS)?.max(10)),
             shutdown_grace: match env.value(&settings::SHUTDOWN_GRACE).as_str() {
                 "0" => Duration::ZERO,

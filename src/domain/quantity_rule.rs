@@ -34,7 +34,11 @@ impl QuantityRule {
             maximum,
             increment,
         };
-        if [minimum, maximum, increment].iter().flatten().any(|&n| n < 1) {
+        if [minimum, maximum, increment]
+            .iter()
+            .flatten()
+            .any(|&n| n < 1)
+        {
             return Err(RuleError::NotPositive);
         }
         if let (Some(min), Some(max)) = (minimum, maximum)

@@ -9,7 +9,7 @@ use crate::{
     error::AppError,
     graphql::loaders::Loaders,
     live::LiveCarts,
-    service::CartSettings,
+    service::{CartSettings, promotions::CodeAttempts},
 };
 
 /// Process-wide state the resolvers need.
@@ -19,11 +19,20 @@ pub struct ServiceState {
     pub settings: CartSettings,
     /// Where mutations announce changed carts for `cartUpdated`.
     pub live: LiveCarts,
+    /// Unknown discount codes per caller.
+    pub code_attempts: CodeAttempts,
 }
+
+/// The client's address as the transport saw it (request data): names anonymous callers for
+/// per-caller limits.
+#[derive(Clone, Debug)]
+pub struct ClientAddress(pub String);
 
 pub trait ContextExt {
     fn state(&self) -> &ServiceState;
     fn viewer(&self) -> &Viewer;
+    /// The caller for per-caller limits: the viewer, else (anonymous) the client address.
+    fn caller(&self) -> String;
     fn loaders(&self) -> &Loaders;
     /// The caller as an admin, or FORBIDDEN / UNAUTHENTICATED.
     fn admin(&self) -> Result<&User, AppError>;
@@ -36,6 +45,13 @@ impl ContextExt for Context<'_> {
 
     fn viewer(&self) -> &Viewer {
         self.data_opt::<Viewer>().unwrap_or(&Viewer::Anonymous)
+    }
+
+    fn caller(&self) -> String {
+        match (self.viewer(), self.data_opt::<ClientAddress>()) {
+            (Viewer::Anonymous, Some(address)) => format!("address:{}", address.0),
+            (viewer, _) => viewer.principal(),
+        }
     }
 
     fn loaders(&self) -> &Loaders {

@@ -1,4 +1,5 @@
-//! The demo catalog loaded on a first start, and catalog files (`cartql seed --file`).
+//! The demo catalog and promotions loaded on a first start, and catalog files
+//! (`cartql seed --file`).
 //!
 //! A catalog file is JSON: `{ "products": [ ProductSpec, ... ] }`, each product in the same
 //! shape as `upsertProducts`' input (prices as decimal strings). See docs/operations.md.
@@ -8,7 +9,11 @@ use serde::Deserialize;
 use crate::{
     domain::Currency,
     error::{AppError, AppResult},
-    service::catalog::{self, MediaSpec, ProductSpec, QuantityRuleSpec},
+    service::{
+        catalog::{self, MediaSpec, ProductSpec, QuantityRuleSpec},
+        pricing::{PromotionKind, PromotionScope},
+        promotions::{self, PromotionSpec},
+    },
 };
 use sea_orm::DatabaseConnection;
 
@@ -154,6 +159,76 @@ pub fn demo_catalog() -> Vec<ProductSpec> {
     products
 }
 
+/// The demo promotions, so GraphiQL shows promotions at once: the code `WELCOME10` (10 % off
+/// an order of 30.00 or more), an automatic buy-2-get-1 at the Fan Store, and free shipping
+/// over 75.00.
+pub fn demo_promotions() -> Vec<PromotionSpec> {
+    let spec = |code: Option<&str>, title: &str, kind: PromotionKind| PromotionSpec {
+        id: None,
+        code: code.map(str::to_owned),
+        title: title.to_owned(),
+        kind,
+        value: None,
+        scope: PromotionScope::Order,
+        currency: Some("USD".into()),
+        product_ids: Vec::new(),
+        skus: Vec::new(),
+        shop_ids: Vec::new(),
+        min_subtotal: None,
+        min_quantity: None,
+        get_quantity: None,
+        starts_at: None,
+        ends_at: None,
+        usage_limit: None,
+        usage_limit_per_customer: None,
+        stackable: true,
+        active: true,
+    };
+    vec![
+        PromotionSpec {
+            value: Some("10".into()),
+            min_subtotal: Some("30.00".into()),
+            usage_limit_per_customer: Some(1),
+            stackable: false,
+            ..spec(
+                Some("WELCOME10"),
+                "Welcome: 10% off",
+                PromotionKind::PercentageOff,
+            )
+        },
+        PromotionSpec {
+            value: Some("100".into()),
+            scope: PromotionScope::Lines,
+            shop_ids: vec!["shop-fan".into()],
+            min_quantity: Some(2),
+            get_quantity: Some(1),
+            ..spec(
+                None,
+                "Fan Store: buy 2, get 1 free",
+                PromotionKind::BuyXGetY,
+            )
+        },
+        PromotionSpec {
+            min_subtotal: Some("75.00".into()),
+            ..spec(None, "Free shipping over $75", PromotionKind::FreeShipping)
+        },
+    ]
+}
+
+/// Validates and stores the demo promotions.
+pub async fn import_promotions(
+    db: &DatabaseConnection,
+    specs: Vec<PromotionSpec>,
+    currency: Currency,
+) -> AppResult<usize> {
+    let drafts = specs
+        .into_iter()
+        .map(|spec| spec.validate(currency))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| AppError::BadUserInput(format!("promotion: {}", e.message)))?;
+    Ok(promotions::upsert_promotions(db, drafts).await?.len())
+}
+
 fn minor_to_decimal(minor: i64) -> String {
     format!("{}.{:02}", minor / 100, minor % 100)
 }
@@ -173,6 +248,10 @@ mod tests {
         for spec in products {
             let sku = spec.sku.clone();
             assert!(spec.validate(usd).is_ok(), "{sku} is invalid");
+        }
+        for spec in demo_promotions() {
+            let title = spec.title.clone();
+            assert!(spec.validate(usd).is_ok(), "{title} is invalid");
         }
     }
 }

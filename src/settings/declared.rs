@@ -165,6 +165,12 @@ pub const RATE_NEW_CARTS: Setting = setting(
     "Guest carts opened per minute per client address.",
 );
 
+pub const RATE_DISCOUNT_CODES: Setting = setting(
+    "CARTQL_RATE_DISCOUNT_CODES",
+    Value("10"),
+    "Unknown discount codes a caller may enter in 10 minutes; beyond it every code it enters is refused with RATE_LIMITED until the window passes (no code enumeration).",
+);
+
 pub const MAX_SELECTIONS: Setting = setting(
     "CARTQL_MAX_SELECTIONS",
     ByEnv {

@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::helpers::{ADD, CART_VIEW, TestApp, Who};
 
 #[tokio::test]
-async fn a_cart_view_costs_two_statements_for_1_10_50_and_250_lines() {
+async fn a_cart_view_costs_three_statements_for_1_10_50_and_250_lines() {
     let app = TestApp::spawn().await;
     let extra: Vec<ProductSpec> = (1..=250)
         .map(|n| ProductSpec {
@@ -51,13 +51,14 @@ async fn a_cart_view_costs_two_statements_for_1_10_50_and_250_lines() {
                 .is_some_and(|name| name.starts_with("Shop "))
         }));
     }
-    // The cart with its lines, products and shops in one statement; media in a second.
+    // The cart with its lines, products and shops in one statement; the promotions it may
+    // get (for its cost) in a second; media in a third.
     assert!(
-        counts.iter().all(|&c| c == 2),
+        counts.iter().all(|&c| c == 3),
         "statements per view: {counts:?}"
     );
 
-    // Without media, a view is a single statement.
+    // Without media and prices, a view is a single statement.
     let before = app.statements();
     app.gql(
         &Who::User("ten".into()),
@@ -81,12 +82,12 @@ async fn mutations_cost_a_bounded_number_of_statements() {
         counts.push(app.statements() - before);
     }
     // Lock; product with the matching line and the line count; upsert (with RETURNING, or
-    // read back where the backend has none); version; history; then the one-statement view
-    // of the result.
+    // read back where the backend has none); version; history; then the view of the result
+    // and its promotions (the payload asks for its cost).
     let upsert = upsert_statements(&app);
     assert_eq!(
         counts,
-        vec![5 + upsert; 3],
+        vec![6 + upsert; 3],
         "statements per addToCart with the cart"
     );
 

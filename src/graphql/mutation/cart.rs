@@ -240,7 +240,7 @@ impl CartMutation {
 }
 
 /// The shared inputs of a cart mutation.
-fn writer<'a>(ctx: &'a Context<'_>, expected_version: Option<i64>) -> Writer<'a> {
+pub(super) fn writer<'a>(ctx: &'a Context<'_>, expected_version: Option<i64>) -> Writer<'a> {
     let state = ctx.state();
     Writer {
         db: &state.db,

@@ -2,11 +2,18 @@
 
 mod cart;
 mod catalog;
+mod discount;
 mod payloads;
+mod promotions;
 
 use async_graphql::MergedObject;
 
 /// All mutations.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(cart::CartMutation, catalog::CatalogMutation);
+pub struct MutationRoot(
+    cart::CartMutation,
+    discount::DiscountMutation,
+    catalog::CatalogMutation,
+    promotions::PromotionMutation,
+);

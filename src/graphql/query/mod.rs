@@ -4,13 +4,19 @@ mod admin;
 mod cart;
 mod catalog;
 mod federation;
+mod promotions;
 
 use async_graphql::MergedObject;
 
 /// All queries.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(cart::CartQuery, catalog::CatalogQuery, admin::AdminQuery);
+pub struct QueryRoot(
+    cart::CartQuery,
+    catalog::CatalogQuery,
+    admin::AdminQuery,
+    promotions::PromotionQuery,
+);
 
 /// The queries of federation mode: the same areas (keep the two lists in step), plus the
 /// entity resolvers behind `_entities`. A separate root so that the public schema carries no
@@ -21,5 +27,6 @@ pub struct FederatedQueryRoot(
     cart::CartQuery,
     catalog::CatalogQuery,
     admin::AdminQuery,
+    promotions::PromotionQuery,
     federation::EntityQuery,
 );

@@ -134,9 +134,9 @@ impl Cart {
         };
         let end = (start + first).min(lines.len());
         let mut connection = Connection::new(start > 0, end < lines.len());
-        connection.edges.extend(
-            (start..end).map(|i| Edge::new(lines[i].item.id.clone(), self.line_item(i))),
-        );
+        connection
+            .edges
+            .extend((start..end).map(|i| Edge::new(lines[i].item.id.clone(), self.line_item(i))));
         Ok(connection)
     }
 
@@ -216,7 +216,10 @@ impl Cart {
     /// price moved since it was added, and a DISCOUNT_NOT_APPLICABLE warning for every code
     /// that does not apply, saying why.
     async fn warnings(&self) -> Vec<CartWarning> {
-        self.current_warnings().into_iter().map(Into::into).collect()
+        self.current_warnings()
+            .into_iter()
+            .map(Into::into)
+            .collect()
     }
 
     /// The cart's history, oldest first: every change with its actor and time.

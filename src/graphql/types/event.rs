@@ -28,6 +28,10 @@ pub enum CartEventKind {
     AttributesUpdated,
     /// The cart expired after its time without changes and was closed.
     Expired,
+    /// A discount code was put on the cart (`detail`: the code).
+    DiscountCodeApplied,
+    /// A discount code was taken off the cart (`detail`: the code).
+    DiscountCodeRemoved,
 }
 
 /// One change in a cart's history. The history is append-only: it is kept while the cart is

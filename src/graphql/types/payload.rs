@@ -2,7 +2,7 @@
 
 use async_graphql::SimpleObject;
 
-use crate::graphql::types::{Cart, CartItem, CartUserError, CartWarning, Product};
+use crate::graphql::types::{Cart, CartItem, CartUserError, CartWarning, Product, Promotion};
 
 /// The result of a cart-level mutation.
 #[derive(SimpleObject, Default)]
@@ -37,4 +37,13 @@ pub struct UpsertProductsPayload {
     pub user_errors: Vec<CartUserError>,
     /// Adjustments made on success.
     pub warnings: Vec<CartWarning>,
+}
+
+/// The result of `upsertPromotions`.
+#[derive(SimpleObject, Default)]
+pub struct UpsertPromotionsPayload {
+    /// The stored promotions, in input order.
+    pub promotions: Vec<Promotion>,
+    /// Why the upsert was refused; empty on success.
+    pub user_errors: Vec<CartUserError>,
 }

@@ -5,7 +5,11 @@ use async_graphql::{Context, ID, Object, Result};
 use crate::{
     domain::{Currency, Money as DomainMoney, ProductId, ShopId},
     entity::{product_media, products, shops},
-    graphql::{context::ContextExt, loaders::MediaOf, types::Money},
+    graphql::{
+        context::ContextExt,
+        loaders::MediaOf,
+        types::{Money, QuantityRule},
+    },
     service::{cart::Line, catalog, pricing},
 };
 
@@ -140,6 +144,11 @@ impl Product {
     /// Whether the product can be added to carts.
     async fn active(&self) -> bool {
         self.model.active
+    }
+
+    /// How many units one cart line may hold.
+    async fn quantity_rule(&self) -> QuantityRule {
+        catalog::quantity_rule(&self.model).into()
     }
 
     /// ISO 4217 code of the product's prices.

@@ -33,7 +33,9 @@ impl CartSummary {
     fn cost(&self) -> pricing::CartCost {
         match &self.view {
             Some(view) => view.price(&self.settings).cost,
-            None => pricing::price_cart(self.currency(), self.settings.tax_rate, &[], &[], None).cost,
+            None => {
+                pricing::price_cart(self.currency(), self.settings.tax_rate, &[], &[], None).cost
+            }
         }
     }
 

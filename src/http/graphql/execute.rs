@@ -15,8 +15,9 @@ use axum::{
 use crate::{
     error::{AppError, codes},
     graphql::{
-        ServiceSchema, bounds::BoundsError, documents::DocumentError, expansion, introspection,
-        loaders, persisted::PersistedError, root_fields::root_field_names,
+        ServiceSchema, bounds::BoundsError, context::ClientAddress, documents::DocumentError,
+        expansion, introspection, loaders, persisted::PersistedError,
+        root_fields::root_field_names,
     },
     http::{HttpState, answer::error_response, client_ip::client_address},
     service::idempotency::{self, KeyState},
@@ -154,6 +155,7 @@ pub(super) async fn execute(
 
     let mut request = request
         .data(viewer)
+        .data(ClientAddress(address))
         .data(loaders::loaders(state.db.clone()));
     if let Some(claim) = &claim {
         request = request.data(claim.clone());

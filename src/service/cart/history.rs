@@ -22,6 +22,8 @@ pub enum EventKind {
     Synced,
     AttributesUpdated,
     Expired,
+    DiscountCodeApplied,
+    DiscountCodeRemoved,
 }
 
 impl EventKind {
@@ -36,6 +38,8 @@ impl EventKind {
             Self::Synced => "SYNCED",
             Self::AttributesUpdated => "ATTRIBUTES_UPDATED",
             Self::Expired => "EXPIRED",
+            Self::DiscountCodeApplied => "DISCOUNT_CODE_APPLIED",
+            Self::DiscountCodeRemoved => "DISCOUNT_CODE_REMOVED",
         }
     }
 
@@ -50,6 +54,8 @@ impl EventKind {
             Self::Synced,
             Self::AttributesUpdated,
             Self::Expired,
+            Self::DiscountCodeApplied,
+            Self::DiscountCodeRemoved,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == raw)

@@ -172,7 +172,10 @@ impl CartView {
     pub fn price(&self, settings: &CartSettings) -> PricedCart {
         let currency = self.currency_or(settings.currency);
         let lines: Vec<PricingLine> = self.lines.iter().map(|l| l.pricing(currency)).collect();
-        let offers = self.offers.as_ref().map_or(&[][..], |o| o.offers.as_slice());
+        let offers = self
+            .offers
+            .as_ref()
+            .map_or(&[][..], |o| o.offers.as_slice());
         pricing::price_cart(currency, settings.tax_rate, &lines, offers, None)
     }
 

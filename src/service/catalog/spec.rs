@@ -192,8 +192,8 @@ impl ProductSpec {
             }
         }
         let rule = self.quantity_rule.unwrap_or_default();
-        let quantity_rule = QuantityRule::new(rule.minimum, rule.maximum, rule.increment)
-            .map_err(|e| {
+        let quantity_rule =
+            QuantityRule::new(rule.minimum, rule.maximum, rule.increment).map_err(|e| {
                 let message = match e {
                     RuleError::NotPositive => "every bound of a quantity rule is at least 1",
                     RuleError::Inverted => "a quantity rule's minimum is at most its maximum",

@@ -214,7 +214,13 @@ fn finish(
         .map(|l| i128::from(l.list_price - l.unit_price) * i128::from(l.quantity))
         .sum();
     let promotion_discount: i128 = applied.taken.iter().sum();
-    let shipping = shipping.map(|s| if applied.free_shipping { 0 } else { i128::from(s) });
+    let shipping = shipping.map(|s| {
+        if applied.free_shipping {
+            0
+        } else {
+            i128::from(s)
+        }
+    });
     let tax = tax_rate.tax_on(subtotal - promotion_discount);
     PricedCart {
         lines: priced,

@@ -144,7 +144,10 @@ impl Offer {
     pub fn amounts(&self, lines: &[PricingLine], left: &[i128]) -> Vec<i128> {
         let targeted: Vec<bool> = lines.iter().map(|l| self.targets(l)).collect();
         let percent = |amount: i128| {
-            round_half_even(amount * i128::from(self.value.clamp(0, HUNDRED_PERCENT)), 10_000)
+            round_half_even(
+                amount * i128::from(self.value.clamp(0, HUNDRED_PERCENT)),
+                10_000,
+            )
         };
         let mut amounts = vec![0i128; lines.len()];
         match (self.kind, self.scope) {
@@ -192,7 +195,9 @@ impl Offer {
     /// BUY_X_GET_Y: how many units of each targeted line are discounted. Every full group
     /// of X + Y targeted units discounts Y of them, the cheapest first (ties: earlier line).
     fn free_units(&self, lines: &[PricingLine], targeted: &[bool]) -> Vec<(usize, i64)> {
-        let units: i64 = indices(targeted).map(|i| i64::from(lines[i].quantity)).sum();
+        let units: i64 = indices(targeted)
+            .map(|i| i64::from(lines[i].quantity))
+            .sum();
         let group = i64::from(self.buy() + self.get());
         let mut free = units / group * i64::from(self.get());
         let mut cheapest: Vec<usize> = indices(targeted).collect();
@@ -211,5 +216,9 @@ impl Offer {
 }
 
 fn indices(flags: &[bool]) -> impl Iterator<Item = usize> + '_ {
-    flags.iter().enumerate().filter(|(_, f)| **f).map(|(i, _)| i)
+    flags
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| **f)
+        .map(|(i, _)| i)
 }

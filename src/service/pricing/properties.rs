@@ -53,7 +53,12 @@ fn allocated(priced: &PricedCart) -> i128 {
 #[test]
 fn an_order_percentage_is_spread_by_largest_remainder_and_taxed_after() {
     let lines = [line("a", "s", 2_000, 3), line("b", "s", 999, 1)];
-    let ten = offer("p1", PromotionKind::PercentageOff, PromotionScope::Order, 1_000);
+    let ten = offer(
+        "p1",
+        PromotionKind::PercentageOff,
+        PromotionScope::Order,
+        1_000,
+    );
     let priced = price_cart(usd(), TaxRate::default(), &lines, &[ten], None);
     // 10 % of 69.99 is 6.999, rounded to 7.00, spread 600.08 : 99.91 → 600 + 100.
     assert_eq!(priced.cost.promotion_discount.minor, 700);
@@ -88,7 +93,12 @@ fn buy_two_get_one_discounts_the_cheapest_unit_of_each_group() {
 #[test]
 fn the_best_non_stackable_offer_wins_and_stackable_ones_add_up() {
     let lines = [line("a", "s", 1_000, 3)];
-    let percent = offer("p1", PromotionKind::PercentageOff, PromotionScope::Order, 1_000);
+    let percent = offer(
+        "p1",
+        PromotionKind::PercentageOff,
+        PromotionScope::Order,
+        1_000,
+    );
     let amount = offer("p2", PromotionKind::AmountOff, PromotionScope::Order, 500);
     let mut stacked = offer("p3", PromotionKind::AmountOff, PromotionScope::Lines, 100);
     stacked.stackable = true;
@@ -114,9 +124,19 @@ fn the_best_non_stackable_offer_wins_and_stackable_ones_add_up() {
 #[test]
 fn conditions_say_what_is_missing() {
     let lines = [line("a", "s", 3_800, 1)];
-    let mut big = offer("p", PromotionKind::PercentageOff, PromotionScope::Order, 1_000);
+    let mut big = offer(
+        "p",
+        PromotionKind::PercentageOff,
+        PromotionScope::Order,
+        1_000,
+    );
     big.min_subtotal = Some(5_000);
-    let mut shop = offer("q", PromotionKind::PercentageOff, PromotionScope::Lines, 1_000);
+    let mut shop = offer(
+        "q",
+        PromotionKind::PercentageOff,
+        PromotionScope::Lines,
+        1_000,
+    );
     shop.shop_ids = vec!["elsewhere".into()];
     let priced = price_cart(usd(), TaxRate::default(), &lines, &[big, shop], None);
     assert_eq!(

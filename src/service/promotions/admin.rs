@@ -60,11 +60,19 @@ const MAX_TARGETS: usize = 100;
 fn parse_percent(raw: &str) -> Option<i64> {
     let (whole, fraction) = raw.trim().split_once('.').unwrap_or((raw.trim(), ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || whole.len() > 3 || fraction.len() > 2 || !digits(whole) || !digits(fraction) {
+    if whole.is_empty()
+        || whole.len() > 3
+        || fraction.len() > 2
+        || !digits(whole)
+        || !digits(fraction)
+    {
         return None;
     }
-    let hundredths = whole.parse::<i64>().ok()? * 100 + format!("{fraction:0<2}").parse::<i64>().ok()?;
-    (1..=HUNDRED_PERCENT).contains(&hundredths).then_some(hundredths)
+    let hundredths =
+        whole.parse::<i64>().ok()? * 100 + format!("{fraction:0<2}").parse::<i64>().ok()?;
+    (1..=HUNDRED_PERCENT)
+        .contains(&hundredths)
+        .then_some(hundredths)
 }
 
 impl PromotionSpec {
@@ -77,7 +85,9 @@ impl PromotionSpec {
             let trimmed = code.trim();
             if trimmed.is_empty()
                 || trimmed.chars().count() > MAX_CODE_LEN
-                || !trimmed.chars().all(|c| c.is_alphanumeric() || "_-".contains(c))
+                || !trimmed
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || "_-".contains(c))
             {
                 return Err(invalid(
                     "code",
@@ -91,7 +101,10 @@ impl PromotionSpec {
         }
         let currency = match &self.currency {
             Some(code) => Currency::parse(code).ok_or_else(|| {
-                invalid("currencyCode", format!("{code:?} is not a three-letter currency code"))
+                invalid(
+                    "currencyCode",
+                    format!("{code:?} is not a three-letter currency code"),
+                )
             })?,
             None => default_currency,
         };
@@ -107,14 +120,13 @@ impl PromotionSpec {
                         format!("AMOUNT_OFF needs a positive {} amount", currency.code()),
                     )
                 })?,
-            PromotionKind::PercentageOff | PromotionKind::BuyXGetY => {
-                parse_percent(raw_value).ok_or_else(|| {
+            PromotionKind::PercentageOff | PromotionKind::BuyXGetY => parse_percent(raw_value)
+                .ok_or_else(|| {
                     invalid(
                         "value",
                         "a percentage is above 0 and at most 100, with at most two decimals".into(),
                     )
-                })?
-            }
+                })?,
         };
         let min_subtotal = self
             .min_subtotal
@@ -161,7 +173,10 @@ impl PromotionSpec {
         if let (Some(start), Some(end)) = (self.starts_at, self.ends_at)
             && end <= start
         {
-            return Err(invalid("endsAt", "`endsAt` must be after `startsAt`".into()));
+            return Err(invalid(
+                "endsAt",
+                "`endsAt` must be after `startsAt`".into(),
+            ));
         }
         Ok(PromotionDraft {
             spec: PromotionSpec {
@@ -245,7 +260,9 @@ async fn upsert_one(
             row.id = Set(id.clone());
             row.times_used = Set(0);
             row.created_at = Set(now);
-            promotions::Entity::insert(row).exec_without_returning(txn).await?;
+            promotions::Entity::insert(row)
+                .exec_without_returning(txn)
+                .await?;
             promotions::Entity::find_by_id(id)
                 .one(txn)
                 .await?

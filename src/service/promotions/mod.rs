@@ -4,12 +4,16 @@
 //! do not.
 
 mod admin;
+mod attempts;
 mod offers;
 mod stored;
 
-pub use admin::{PromotionDraft, PromotionFilter, PromotionSpec, list_promotions, upsert_promotions};
+pub use admin::{
+    PromotionDraft, PromotionFilter, PromotionSpec, list_promotions, upsert_promotions,
+};
+pub use attempts::CodeAttempts;
 pub use offers::{CartOffers, CodeState, EnteredCode, cart_offers, customer_of};
-pub use stored::{MAX_CODE_LEN, code_key, offer_of};
+pub use stored::{MAX_CODE_LEN, code_key, kind_of, list_of, offer_of, scope_of};
 
 /// Most discount codes one cart holds.
 pub const MAX_CODES_PER_CART: usize = 5;

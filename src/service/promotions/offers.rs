@@ -11,7 +11,7 @@ use sea_orm::{
 use super::stored::offer_of;
 use crate::{
     entity::{cart_discount_codes, carts, promotion_usages, promotions},
-    service::pricing::{OfferOutcome, Offer, PricedCart},
+    service::pricing::{Offer, OfferOutcome, PricedCart},
 };
 
 /// What a cart's promotions are before pricing decides which apply.
@@ -82,8 +82,11 @@ pub async fn cart_offers(
         .expr(Expr::col((promotion_usages::Entity, promotion_usages::Column::CartId)).count())
         .from(promotion_usages::Entity)
         .and_where(
-            Expr::col((promotion_usages::Entity, promotion_usages::Column::PromotionId))
-                .equals((promotions::Entity, promotions::Column::Id)),
+            Expr::col((
+                promotion_usages::Entity,
+                promotion_usages::Column::PromotionId,
+            ))
+            .equals((promotions::Entity, promotions::Column::Id)),
         )
         .and_where(
             Expr::col((promotion_usages::Entity, promotion_usages::Column::Customer))
@@ -94,7 +97,10 @@ pub async fn cart_offers(
     query
         .columns(promotions::Column::iter().map(|c| (promotions::Entity, c)))
         .expr_as(
-            Expr::col((cart_discount_codes::Entity, cart_discount_codes::Column::CreatedAt)),
+            Expr::col((
+                cart_discount_codes::Entity,
+                cart_discount_codes::Column::CreatedAt,
+            )),
             Alias::new(ENTERED_AT),
         )
         .expr_as(
@@ -114,8 +120,11 @@ pub async fn cart_offers(
                     .equals((promotions::Entity, promotions::Column::Id)),
                 )
                 .add(
-                    Expr::col((cart_discount_codes::Entity, cart_discount_codes::Column::CartId))
-                        .eq(cart.id.as_str()),
+                    Expr::col((
+                        cart_discount_codes::Entity,
+                        cart_discount_codes::Column::CartId,
+                    ))
+                    .eq(cart.id.as_str()),
                 ),
         )
         .cond_where(
@@ -126,8 +135,11 @@ pub async fn cart_offers(
                         .add(Expr::col((promotions::Entity, promotions::Column::Active)).eq(true)),
                 )
                 .add(
-                    Expr::col((cart_discount_codes::Entity, cart_discount_codes::Column::CartId))
-                        .is_not_null(),
+                    Expr::col((
+                        cart_discount_codes::Entity,
+                        cart_discount_codes::Column::CartId,
+                    ))
+                    .is_not_null(),
                 ),
         )
         .order_by((promotions::Entity, promotions::Column::Id), Order::Asc);
@@ -147,9 +159,7 @@ pub async fn cart_offers(
 fn sort_out(mut found: Vec<Found>, now: DateTime<Utc>) -> CartOffers {
     let mut out = CartOffers::default();
     // Codes in the order they were entered (then by id: entries in the same instant).
-    found.sort_by(|a, b| {
-        (a.entered_at, &a.promotion.id).cmp(&(b.entered_at, &b.promotion.id))
-    });
+    found.sort_by(|a, b| (a.entered_at, &a.promotion.id).cmp(&(b.entered_at, &b.promotion.id)));
     for Found {
         promotion,
         entered_at,
