@@ -28,7 +28,8 @@ const CART = gql`
     itemCount
     totalQuantity
     items { nodes { id quantity product { id sku name } } }
-    cost { total { amount formatted } }
+    discountCodes { code state }
+    cost { total { amount formatted } promotionDiscount { amount } }
   }
 `;
 const CART_VIEW = gql`
@@ -204,6 +205,24 @@ assert.equal(
   5,
   "the line changed in the cache"
 );
+
+// A discount code (any case): the payload's cart brings the code's state and the new totals
+// into the watched cart.
+const APPLY_CODE = gql`
+  mutation ApplyDiscountCode($code: String!) {
+    applyDiscountCode(code: $code) { cart { ...CartLines } userErrors { code field message } }
+  }
+  ${CART}
+`;
+const applied = await withoutRefetch("ApplyDiscountCode", () =>
+  user.mutate({ mutation: APPLY_CODE, variables: { code: "welcome10" } })
+);
+assert.deepEqual(applied.data.applyDiscountCode.userErrors, []);
+assert.deepEqual(
+  userCart.latest().discountCodes.map((c) => `${c.code}:${c.state}`),
+  ["WELCOME10:APPLIED"]
+);
+assert.notEqual(userCart.latest().cost.promotionDiscount.amount, "0.00");
 userCart.stop();
 
 // The merged guest cart is gone: its token no longer opens a cart.

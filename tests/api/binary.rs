@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::process::{Server, cartql, post};
+use crate::helpers::server::{Server, cartql, post};
 
 fn query(address: &str, token: &str, query: &str) -> Value {
     let (status, body) = post(

@@ -13,9 +13,9 @@ use std::{
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
 
-use crate::{
-    helpers::{SECRET, TestApp},
-    process::{Server, get, try_post},
+use crate::helpers::{
+    SECRET, TestApp,
+    server::{Server, get, try_post},
 };
 
 /// Lines in every cart this test creates: a cart with fewer is a half-applied mutation.

@@ -17,8 +17,7 @@ use serde_json::Value;
 
 use crate::{
     fuzz_cases::{Case, case, cases, check_answer},
-    helpers::{TestApp, Who},
-    process::Server,
+    helpers::{TestApp, Who, server::Server},
 };
 
 /// The service's own request timeout is 10 s; an answer must come well within this.
@@ -118,7 +117,7 @@ fn hostile_requests_over_a_socket_never_kill_the_binary() {
     if let Err(failure) = outcome {
         panic!("{failure}");
     }
-    let (status, _) = crate::process::get(&address, "/healthz");
+    let (status, _) = crate::helpers::server::get(&address, "/healthz");
     assert_eq!(status, 200);
     println!("fuzz (binary): {} cases thrown", thrown.into_inner());
 }

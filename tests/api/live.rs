@@ -12,9 +12,9 @@ use tokio_tungstenite::{
     tungstenite::{Message, client::IntoClientRequest, http::HeaderValue},
 };
 
-use crate::{
-    helpers::{ADD, SECRET, TestApp},
-    process::{Server, post},
+use crate::helpers::{
+    ADD, SECRET, TestApp,
+    server::{Server, post},
 };
 
 type Socket =

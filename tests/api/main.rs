@@ -30,13 +30,16 @@ mod operations;
 mod outage;
 mod ownership;
 mod persisted;
-mod process;
-mod processes;
+
 mod profile;
+mod promotion_usage;
+mod promotions;
+mod quantity_rules;
 mod rules;
 mod schema_sdl;
 mod shutdown;
 mod statements;
 mod sync;
+mod two_instances;
 mod versions;
 mod ws_edge;

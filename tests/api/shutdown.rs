@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::{
-    helpers::{ADD, SECRET, TestApp, Who},
-    process::{Server, get, post},
+use crate::helpers::{
+    ADD, SECRET, TestApp, Who,
+    server::{Server, get, post},
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

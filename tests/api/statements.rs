@@ -6,9 +6,8 @@ use serde_json::json;
 
 use crate::helpers::{ADD, CART_VIEW, TestApp, Who};
 
-#[tokio::test]
-async fn a_cart_view_costs_three_statements_for_1_10_50_and_250_lines() {
-    let app = TestApp::spawn().await;
+/// 250 products `EXTRA-001`…, across seven shops.
+async fn import_extras(app: &TestApp) {
     let extra: Vec<ProductSpec> = (1..=250)
         .map(|n| ProductSpec {
             sku: format!("EXTRA-{n:03}"),
@@ -21,13 +20,14 @@ async fn a_cart_view_costs_three_statements_for_1_10_50_and_250_lines() {
             ..Default::default()
         })
         .collect();
-    seed::import(
-        &app.db,
-        extra,
-        cartql::domain::Currency::parse("USD").expect("USD"),
-    )
-    .await
-    .expect("import");
+    let usd = cartql::domain::Currency::parse("USD").expect("USD");
+    seed::import(&app.db, extra, usd).await.expect("import");
+}
+
+#[tokio::test]
+async fn a_cart_view_costs_three_statements_for_1_10_50_and_250_lines() {
+    let app = TestApp::spawn().await;
+    import_extras(&app).await;
     let mut counts = Vec::new();
     for (user, lines) in [("one", 1u32), ("ten", 10), ("fifty", 50), ("full", 250)] {
         let who = Who::User(user.into());
@@ -157,4 +157,52 @@ async fn an_admin_page_of_carts_costs_the_same_statements_for_1_5_and_20_carts()
     )
     .await;
     assert_eq!(app.statements() - before, 2);
+}
+
+#[tokio::test]
+async fn a_cart_view_with_promotions_costs_the_same_for_1_10_and_250_lines() {
+    let app = TestApp::spawn().await;
+    import_extras(&app).await;
+    app.gql(
+        &Who::Admin,
+        r#"mutation { upsertPromotions(promotions: [
+            { code: "TENOFF", title: "10% off", kind: PERCENTAGE_OFF, value: "10" },
+            { title: "Bulk: 1.00 off each", kind: AMOUNT_OFF, value: "1.00", appliesTo: LINES,
+              skus: ["EXTRA-001", "EXTRA-002"], stackable: true },
+            { title: "Free shipping", kind: FREE_SHIPPING, minSubtotal: "10.00", stackable: true }
+        ]) { userErrors { code } } }"#,
+        json!({}),
+    )
+    .await;
+    const PRICED: &str = "{ cart { discountCodes { code state } cost { promotionDiscount { amount } total { amount } } \
+        items(first: 250) { nodes { discountedSubtotal { amount } discountAllocations { amount { amount } } } } } }";
+    let mut counts = Vec::new();
+    for (user, lines) in [("one", 1u32), ("ten", 10), ("full", 250)] {
+        let who = Who::User(user.into());
+        let items: Vec<_> = (1..=lines)
+            .map(|n| json!({ "product": { "sku": format!("EXTRA-{n:03}") } }))
+            .collect();
+        app.gql(
+            &who,
+            "mutation($items: [CartItemInput!]!) { syncCart(items: $items) { userErrors { code } } }",
+            json!({ "items": items }),
+        )
+        .await;
+        app.gql(
+            &who,
+            "mutation { applyDiscountCode(code: \"tenoff\") { userErrors { code } } }",
+            json!({}),
+        )
+        .await;
+        let before = app.statements();
+        let data = app.gql(&who, PRICED, json!({})).await;
+        counts.push(app.statements() - before);
+        assert_eq!(
+            data["cart"]["discountCodes"],
+            json!([{ "code": "TENOFF", "state": "APPLIED" }])
+        );
+    }
+    // The cart with its lines, products and shops; the promotions with the cart's codes and
+    // the customer's uses.
+    assert_eq!(counts, vec![2, 2, 2], "statements per priced view");
 }

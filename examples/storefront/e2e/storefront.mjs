@@ -63,6 +63,13 @@ try {
   await page.getByTestId("inc-DEMO-002").click();
   await expectCount(3);
   assert.equal(await page.getByTestId("qty-DEMO-002").textContent(), "2");
+
+  // A discount code, in any case: applied once the cart qualifies, with each line's share.
+  await page.getByTestId("discount-code").fill("welcome10");
+  await page.getByTestId("apply-code").click();
+  await page.waitForSelector('[data-testid="code-WELCOME10"][data-state="APPLIED"]', { timeout: 10000 });
+  assert.match(await page.getByTestId("cart-promotion-discount").textContent(), /^−\$\d+\.\d\d$/);
+  await page.getByTestId("discount-CK-SDS001").waitFor();
   const guestTotal = await page.getByTestId("cart-total").textContent();
   assert.match(guestTotal, /^\$\d+\.\d\d$/);
   await page.screenshot({ path: `${shots}/storefront-guest.png` });
@@ -75,9 +82,11 @@ try {
   assert.equal(await page.getByTestId("cart-total").textContent(), guestTotal);
   assert.equal(await page.evaluate(() => localStorage.getItem("cartql.guestToken")), null);
   await page.getByTestId("line-CK-SDS001").waitFor();
+  // The code came along with the guest cart.
+  await page.waitForSelector('[data-testid="code-WELCOME10"][data-state="APPLIED"]', { timeout: 10000 });
   await page.screenshot({ path: `${shots}/storefront-signed-in.png` });
 } finally {
   await browser.close();
 }
 assert.deepEqual(errors, [], "no script errors");
-console.log(`storefront at ${url}: guest cart, attributes, quantities and merge on sign-in all work`);
+console.log(`storefront at ${url}: guest cart, attributes, quantities, a discount code and merge on sign-in all work`);

@@ -14,12 +14,16 @@ export const CART_FIELDS = graphql(`
         attributes { key value }
         unitPrice { formatted }
         subtotal { formatted }
+        discountedSubtotal { formatted }
+        discountAllocations { title amount { formatted } }
         availableQuantity
         product { id sku name image }
       }
     }
+    discountCodes { code state }
     cost {
       subtotal { formatted }
+      promotionDiscount { amount formatted }
       estimatedTax { formatted }
       total { formatted }
     }
@@ -66,6 +70,26 @@ export const UPDATE_LINE = graphql(`
 export const MERGE = graphql(`
   mutation StorefrontMerge($guestToken: String!) {
     mergeGuestCart(guestToken: $guestToken, strategy: SUM) {
+      cart { ...StorefrontCart }
+      userErrors { code field message }
+      warnings { code message }
+    }
+  }
+`);
+
+export const APPLY_CODE = graphql(`
+  mutation StorefrontApplyCode($code: String!) {
+    applyDiscountCode(code: $code) {
+      cart { ...StorefrontCart }
+      userErrors { code field message }
+      warnings { code message }
+    }
+  }
+`);
+
+export const REMOVE_CODE = graphql(`
+  mutation StorefrontRemoveCode($code: String!) {
+    removeDiscountCode(code: $code) {
       cart { ...StorefrontCart }
       userErrors { code field message }
       warnings { code message }

@@ -131,7 +131,8 @@ impl CartMutation {
     /// only one cart are kept; lines in both are combined by `strategy`. Quantities still obey
     /// stock and limits: every line combined, cut or dropped is reported as a MERGE_ADJUSTED
     /// warning naming it. The guest cart is closed and its token stops working. Repeating a
-    /// merge that already went into this cart answers with the cart and changes nothing.
+    /// merge that already went into this cart answers with the cart and changes nothing. The
+    /// guest's discount codes come along, as far as the cart has room.
     async fn merge_guest_cart(
         &self,
         ctx: &Context<'_>,

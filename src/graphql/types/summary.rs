@@ -1,5 +1,7 @@
 //! `CartSummary`: checkout-ready totals and a flat list of lines.
 
+use std::sync::OnceLock;
+
 use async_graphql::{ID, Object};
 
 use crate::{
@@ -16,11 +18,17 @@ use crate::{
 pub struct CartSummary {
     view: Option<CartView>,
     settings: CartSettings,
+    /// The totals, computed once when a field first needs them.
+    cost: OnceLock<pricing::CartCost>,
 }
 
 impl CartSummary {
     pub fn new(view: Option<CartView>, settings: CartSettings) -> Self {
-        Self { view, settings }
+        Self {
+            view,
+            settings,
+            cost: OnceLock::new(),
+        }
     }
 
     fn currency(&self) -> Currency {
@@ -31,12 +39,12 @@ impl CartSummary {
     }
 
     fn cost(&self) -> pricing::CartCost {
-        match &self.view {
+        *self.cost.get_or_init(|| match &self.view {
             Some(view) => view.price(&self.settings).cost,
             None => {
                 pricing::price_cart(self.currency(), self.settings.tax_rate, &[], &[], None).cost
             }
-        }
+        })
     }
 
     fn lines(&self) -> &[Line] {

@@ -3,7 +3,9 @@
 //! a line can make a code apply and removing one can make it stop.
 
 use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
 
 use crate::{
     entity::{cart_discount_codes, promotions},
@@ -104,4 +106,40 @@ pub async fn remove_discount_code(writer: &Writer<'_>, code: &str) -> AppResult<
         lock::commit_change(txn, writer, &locked, vec![event]).await?;
         Ok((change_of(&locked), Vec::new()))
     })
+}
+
+/// On a merge: the guest cart's codes join the user's cart, oldest first, as far as the
+/// user's cart has room for them.
+pub(super) async fn carry_codes(
+    txn: &impl ConnectionTrait,
+    from_cart: &str,
+    to_cart: &str,
+) -> Result<(), DbErr> {
+    let codes_of = |cart: &str| {
+        cart_discount_codes::Entity::find()
+            .filter(cart_discount_codes::Column::CartId.eq(cart.to_owned()))
+            .order_by_asc(cart_discount_codes::Column::CreatedAt)
+            .order_by_asc(cart_discount_codes::Column::CodeKey)
+            .all(txn)
+    };
+    let held = codes_of(to_cart).await?;
+    let mut room = MAX_CODES_PER_CART.saturating_sub(held.len());
+    for code in codes_of(from_cart).await? {
+        if room == 0 {
+            break;
+        }
+        if held.iter().any(|h| h.code_key == code.code_key) {
+            continue;
+        }
+        cart_discount_codes::Entity::insert(cart_discount_codes::ActiveModel {
+            cart_id: Set(to_cart.to_owned()),
+            code_key: Set(code.code_key),
+            promotion_id: Set(code.promotion_id),
+            created_at: Set(Utc::now()),
+        })
+        .exec_without_returning(txn)
+        .await?;
+        room -= 1;
+    }
+    Ok(())
 }

@@ -22,6 +22,7 @@ use crate::{
 
 use super::{
     change::{Change, change_of},
+    discount_codes,
     history::{EventKind, NewEvent},
     lines::set_quantity,
     lock::{self, Closed, Locked},
@@ -90,6 +91,7 @@ pub async fn merge_guest_cart(
             merge.take(txn, line, product).await?;
         }
         merge_details(txn, &locked.cart, &guest_cart, writer).await?;
+        discount_codes::carry_codes(txn, &guest_cart.id, &locked.cart.id).await?;
         lock::close(
             txn,
             &guest_cart,

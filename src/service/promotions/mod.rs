@@ -7,6 +7,7 @@ mod admin;
 mod attempts;
 mod offers;
 mod stored;
+mod usage;
 
 pub use admin::{
     PromotionDraft, PromotionFilter, PromotionSpec, list_promotions, upsert_promotions,
@@ -14,6 +15,7 @@ pub use admin::{
 pub use attempts::CodeAttempts;
 pub use offers::{CartOffers, CodeState, EnteredCode, cart_offers, customer_of};
 pub use stored::{MAX_CODE_LEN, code_key, kind_of, list_of, offer_of, scope_of};
+pub use usage::{UsageRefused, count_uses};
 
 /// Most discount codes one cart holds.
 pub const MAX_CODES_PER_CART: usize = 5;

@@ -7,6 +7,7 @@ mod database;
 mod fixtures;
 mod replies;
 mod requests;
+pub mod server;
 
 pub use fixtures::{ADD, CART_VIEW, bulk_price_minor, fixture_catalog};
 pub use replies::{error_codes, top_level_code, warning_codes};

@@ -6,9 +6,9 @@ use std::{sync::Arc, thread};
 
 use serde_json::{Value, json};
 
-use crate::{
-    helpers::{ADD, SECRET, TestApp},
-    process::{Server, post},
+use crate::helpers::{
+    ADD, SECRET, TestApp,
+    server::{Server, post},
 };
 
 const ADDS: usize = 200;

@@ -1,0 +1,90 @@
+//! Counting promotion uses, when a checkout completes: never past `usageLimit` in all nor
+//! `usageLimitPerCustomer` per customer, however many completions race on however many
+//! instances.
+//!
+//! The guarded increment of `times_used` is one statement that also takes the promotion's row
+//! lock (on SQLite, the database's write lock), so the per-customer count read after it is
+//! stable until the transaction ends: completions of one promotion queue there, one at a time.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait},
+};
+
+use crate::entity::{promotion_usages, promotions};
+
+/// Why a use could not be counted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UsageRefused {
+    /// The promotion has been used `usageLimit` times (or is gone).
+    Exhausted { promotion_id: String },
+    /// This customer has used it `usageLimitPerCustomer` times.
+    ExhaustedForCustomer { promotion_id: String },
+}
+
+/// Counts one use of each of `promotion_ids` by `customer` for the checkout of `cart_id`, in
+/// the caller's transaction. A repeated count for the same cart changes nothing. On a refusal
+/// the caller rolls its transaction back, so no use is counted.
+pub async fn count_uses(
+    txn: &impl ConnectionTrait,
+    promotion_ids: &[String],
+    customer: &str,
+    cart_id: &str,
+) -> Result<Result<(), UsageRefused>, DbErr> {
+    for id in promotion_ids {
+        let counted = promotion_usages::Entity::find()
+            .filter(promotion_usages::Column::PromotionId.eq(id.as_str()))
+            .filter(promotion_usages::Column::CartId.eq(cart_id))
+            .count(txn)
+            .await?;
+        if counted > 0 {
+            continue;
+        }
+        let bumped = promotions::Entity::update_many()
+            .col_expr(
+                promotions::Column::TimesUsed,
+                Expr::col(promotions::Column::TimesUsed).add(1),
+            )
+            .filter(promotions::Column::Id.eq(id.as_str()))
+            .filter(
+                promotions::Column::UsageLimit
+                    .is_null()
+                    .or(Expr::col(promotions::Column::TimesUsed)
+                        .lt(Expr::col(promotions::Column::UsageLimit))),
+            )
+            .exec(txn)
+            .await?;
+        if bumped.rows_affected == 0 {
+            return Ok(Err(UsageRefused::Exhausted {
+                promotion_id: id.clone(),
+            }));
+        }
+        let limit = promotions::Entity::find_by_id(id.clone())
+            .one(txn)
+            .await?
+            .and_then(|p| p.usage_limit_per_customer);
+        if let Some(limit) = limit {
+            let used = promotion_usages::Entity::find()
+                .filter(promotion_usages::Column::PromotionId.eq(id.as_str()))
+                .filter(promotion_usages::Column::Customer.eq(customer))
+                .count(txn)
+                .await?;
+            if used >= u64::try_from(limit).unwrap_or(0) {
+                return Ok(Err(UsageRefused::ExhaustedForCustomer {
+                    promotion_id: id.clone(),
+                }));
+            }
+        }
+        promotion_usages::Entity::insert(promotion_usages::ActiveModel {
+            promotion_id: Set(id.clone()),
+            cart_id: Set(cart_id.to_owned()),
+            customer: Set(customer.to_owned()),
+            created_at: Set(Utc::now()),
+        })
+        .exec_without_returning(txn)
+        .await?;
+    }
+    Ok(Ok(()))
+}
