@@ -32,6 +32,7 @@ mod ownership;
 mod persisted;
 
 mod profile;
+mod promotion_states;
 mod promotion_usage;
 mod promotions;
 mod quantity_rules;

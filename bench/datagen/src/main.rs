@@ -214,6 +214,7 @@ fn catalog(rng: &mut StdRng) -> Vec<ProductSpec> {
                         url: format!("https://img.example/{sku}/{i}.jpg"),
                     })
                     .collect(),
+                quantity_rule: None,
                 sku,
             }
         })

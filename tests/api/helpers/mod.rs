@@ -5,6 +5,7 @@
 
 mod database;
 mod fixtures;
+pub mod pricing;
 mod replies;
 mod requests;
 pub mod server;
