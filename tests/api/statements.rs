@@ -126,7 +126,23 @@ async fn an_admin_page_of_carts_costs_the_same_statements_for_1_5_and_20_carts()
             app.add(&who, sku, 1).await;
         }
     }
+    app.gql(
+        &Who::Admin,
+        r#"mutation { upsertPromotions(promotions: [
+            { code: "TEN", title: "10% off", kind: PERCENTAGE_OFF, value: "10" },
+            { title: "Mugs: 1.00 off", kind: AMOUNT_OFF, value: "1.00", appliesTo: LINES, skus: ["MUG"], stackable: true }
+        ]) { userErrors { code } } }"#,
+        json!({}),
+    )
+    .await;
+    app.gql(
+        &Who::User("shopper-00".into()),
+        "mutation { applyDiscountCode(code: \"ten\") { userErrors { code } } }",
+        json!({}),
+    )
+    .await;
     const PAGE: &str = "query($first: Int) { carts(first: $first) { totalCount nodes { id \
+        discountCodes { state } cost { promotionDiscount { amount } total { amount } } \
         items(first: 3) { nodes { quantity product { sku shop { name } media { url } } } } } } }";
     let mut counts = Vec::new();
     for first in [1, 5, 20] {
@@ -145,8 +161,9 @@ async fn an_admin_page_of_carts_costs_the_same_statements_for_1_5_and_20_carts()
             })
         }));
     }
-    // The page of carts, their lines with products and shops, their media, and the count.
-    assert_eq!(counts, vec![4, 4, 4], "statements per admin page");
+    // The page of carts, their lines with products and shops, their media, their promotions
+    // (the promotions with the carts' codes, then the customers' uses), and the count.
+    assert_eq!(counts, vec![6, 6, 6], "statements per admin page");
 
     // Without media and the count: the page and its lines.
     let before = app.statements();

@@ -73,24 +73,18 @@ async fn current_cart(ctx: &Context<'_>) -> Result<Option<Cart>, AppError> {
 /// payload's `item`, which is taken from that cart.
 fn include(ctx: &Context<'_>) -> Include {
     let selection = ctx.look_ahead();
-    let item_media = selection
-        .field("item")
-        .field("product")
-        .field("media")
-        .exists();
-    let Include { media, promotions } = Cart::include(selection.field("cart"));
     let item = selection.field("item");
-    Include {
-        media: media || item_media,
+    Cart::include(selection.field("cart")).and(Include {
+        media: item.field("product").field("media").exists(),
         // The payload's warnings include the cart's DISCOUNT_NOT_APPLICABLE ones.
-        promotions: promotions
-            || selection.field("warnings").exists()
+        promotions: selection.field("warnings").exists()
             || item.field("discountAllocations").exists()
             || item.field("discountedSubtotal").exists(),
-    }
+    })
 }
 
-/// The mutation's warnings, then a PRICE_CHANGED warning for each line whose price moved.
+/// The mutation's warnings, then the cart's own: PRICE_CHANGED lines and DISCOUNT_NOT_APPLICABLE
+/// codes.
 fn all_warnings(warnings: Vec<Warning>, cart: Option<&Cart>) -> Vec<CartWarning> {
     warnings
         .into_iter()

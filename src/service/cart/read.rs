@@ -118,7 +118,7 @@ async fn read_joined(
 }
 
 /// Several carts with their lines, complete (for the admin list): one statement for all the
-/// lines, one more for their media when included, and one per cart for its promotions when
+/// lines, one more for their media when included, and two for their promotions when
 /// included. The lines of a closed cart are those it
 /// held when it was closed.
 pub async fn load_views(
@@ -170,10 +170,10 @@ pub async fn load_views(
         attach_media(db, views.iter_mut().flat_map(|v| v.lines.iter_mut())).await?;
     }
     if include.promotions {
-        // One read per cart: each has its own codes and customer.
-        let now = Utc::now();
-        for view in &mut views {
-            view.offers = Some(promotions::cart_offers(db, &view.cart, now).await?);
+        let carts: Vec<carts::Model> = views.iter().map(|v| v.cart.clone()).collect();
+        let offers = promotions::carts_offers(db, &carts, Utc::now()).await?;
+        for (view, offers) in views.iter_mut().zip(offers) {
+            view.offers = Some(offers);
         }
     }
     Ok(views)

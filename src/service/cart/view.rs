@@ -31,6 +31,16 @@ pub struct Include {
     pub promotions: bool,
 }
 
+impl Include {
+    /// What either selection needs.
+    pub fn and(self, other: Include) -> Include {
+        Include {
+            media: self.media || other.media,
+            promotions: self.promotions || other.promotions,
+        }
+    }
+}
+
 /// A cart with its live lines, as one consistent read.
 #[derive(Clone, Debug)]
 pub struct CartView {

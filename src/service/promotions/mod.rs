@@ -5,6 +5,7 @@
 
 mod admin;
 mod attempts;
+mod many;
 mod offers;
 mod stored;
 mod usage;
@@ -13,6 +14,7 @@ pub use admin::{
     PromotionDraft, PromotionFilter, PromotionSpec, list_promotions, upsert_promotions,
 };
 pub use attempts::CodeAttempts;
+pub use many::carts_offers;
 pub use offers::{CartOffers, CodeState, EnteredCode, cart_offers, customer_of};
 pub use stored::{MAX_CODE_LEN, code_key, kind_of, list_of, offer_of, scope_of};
 pub use usage::{UsageRefused, count_uses};

@@ -61,11 +61,12 @@ pub fn customer_of(cart: &carts::Model) -> String {
 }
 
 /// A stored promotion with what the cart adds to it.
-struct Found {
-    promotion: promotions::Model,
+#[derive(Clone)]
+pub(super) struct Found {
+    pub(super) promotion: promotions::Model,
     /// The entry on this cart, when it is a code the shopper entered.
-    entered_at: Option<DateTime<Utc>>,
-    used_by_customer: i64,
+    pub(super) entered_at: Option<DateTime<Utc>>,
+    pub(super) used_by_customer: i64,
 }
 
 const ENTERED_AT: &str = "entered_at";
@@ -156,7 +157,7 @@ pub async fn cart_offers(
 }
 
 /// Splits what was found into the offers pricing may use and the codes with their states.
-fn sort_out(mut found: Vec<Found>, now: DateTime<Utc>) -> CartOffers {
+pub(super) fn sort_out(mut found: Vec<Found>, now: DateTime<Utc>) -> CartOffers {
     let mut out = CartOffers::default();
     // Codes in the order they were entered (then by id: entries in the same instant).
     found.sort_by(|a, b| (a.entered_at, &a.promotion.id).cmp(&(b.entered_at, &b.promotion.id)));
