@@ -22,6 +22,7 @@ pub struct PromotionInput {
     pub code: Option<String>,
     /// Shown to shoppers next to the amount.
     pub title: String,
+    /// What it does.
     pub kind: PromotionKind,
     /// A percentage (`"10"`, `"12.5"`) for PERCENTAGE_OFF and BUY_X_GET_Y, an amount in
     /// `currencyCode` for AMOUNT_OFF; omitted for FREE_SHIPPING.
@@ -35,8 +36,10 @@ pub struct PromotionInput {
     /// Targeted products, SKUs and shops; all empty targets every line.
     #[graphql(default)]
     pub product_ids: Vec<ID>,
+    /// Targeted SKUs.
     #[graphql(default)]
     pub skus: Vec<String>,
+    /// Targeted shops.
     #[graphql(default)]
     pub shop_ids: Vec<ID>,
     /// The targeted lines must add up to at least this.
@@ -45,7 +48,9 @@ pub struct PromotionInput {
     pub min_quantity: Option<i32>,
     /// BUY_X_GET_Y: units the shopper gets at `value` percent off per `minQuantity` bought.
     pub get_quantity: Option<i32>,
+    /// Not before this instant.
     pub starts_at: Option<DateTime<Utc>>,
+    /// Not from this instant on.
     pub ends_at: Option<DateTime<Utc>>,
     /// Completed checkouts that may use it in all.
     pub usage_limit: Option<i32>,
@@ -55,6 +60,7 @@ pub struct PromotionInput {
     /// the shopper applies.
     #[graphql(default)]
     pub stackable: bool,
+    /// Whether it is switched on.
     #[graphql(default = true)]
     pub active: bool,
 }

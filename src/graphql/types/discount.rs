@@ -53,6 +53,7 @@ pub enum DiscountCodeState {
 pub struct CartDiscountCode {
     /// The code as the shop wrote it.
     pub code: String,
+    /// Whether it applies, and if not, why.
     pub state: DiscountCodeState,
 }
 

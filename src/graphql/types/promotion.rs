@@ -47,6 +47,7 @@ impl Promotion {
 /// A discount code or an automatic promotion.
 #[Object]
 impl Promotion {
+    /// The promotion's id (pass it to `upsertPromotions` to update it).
     async fn id(&self) -> ID {
         ID(self.0.id.clone())
     }
@@ -56,6 +57,7 @@ impl Promotion {
         self.0.code.as_deref()
     }
 
+    /// Shown to shoppers next to the amount.
     async fn title(&self) -> &str {
         &self.0.title
     }
@@ -77,6 +79,7 @@ impl Promotion {
         }
     }
 
+    /// ORDER (once on the order, spread over the lines) or LINES (on each targeted line).
     async fn applies_to(&self) -> PromotionScope {
         scope_of(&self.0.scope).map_or(PromotionScope::Order, Into::into)
     }
@@ -86,18 +89,22 @@ impl Promotion {
         &self.0.currency
     }
 
+    /// Targeted products (all targets empty: every line).
     async fn product_ids(&self) -> Vec<ID> {
         list_of(&self.0.product_ids).into_iter().map(ID).collect()
     }
 
+    /// Targeted SKUs.
     async fn skus(&self) -> Vec<String> {
         list_of(&self.0.skus)
     }
 
+    /// Targeted shops.
     async fn shop_ids(&self) -> Vec<ID> {
         list_of(&self.0.shop_ids).into_iter().map(ID).collect()
     }
 
+    /// The targeted lines must add up to at least this.
     async fn min_subtotal(&self) -> Option<Money> {
         let currency = self.currency();
         self.0
@@ -105,26 +112,32 @@ impl Promotion {
             .map(|minor| DomainMoney::new(minor, currency).into())
     }
 
+    /// The targeted lines must hold at least this many units (for BUY_X_GET_Y: X).
     async fn min_quantity(&self) -> Option<i32> {
         self.0.min_quantity
     }
 
+    /// BUY_X_GET_Y: units the shopper gets at `value` percent off per `minQuantity` bought.
     async fn get_quantity(&self) -> Option<i32> {
         self.0.get_quantity
     }
 
+    /// Not before this instant.
     async fn starts_at(&self) -> Option<DateTime<Utc>> {
         self.0.starts_at
     }
 
+    /// Not from this instant on.
     async fn ends_at(&self) -> Option<DateTime<Utc>> {
         self.0.ends_at
     }
 
+    /// Completed checkouts that may use it in all.
     async fn usage_limit(&self) -> Option<i32> {
         self.0.usage_limit
     }
 
+    /// Completed checkouts that may use it per customer.
     async fn usage_limit_per_customer(&self) -> Option<i32> {
         self.0.usage_limit_per_customer
     }
@@ -134,10 +147,13 @@ impl Promotion {
         self.0.times_used
     }
 
+    /// Whether it combines with other promotions; of those that do not, the best one for the
+    /// shopper applies.
     async fn stackable(&self) -> bool {
         self.0.stackable
     }
 
+    /// Whether it is switched on.
     async fn active(&self) -> bool {
         self.0.active
     }
