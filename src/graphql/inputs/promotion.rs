@@ -102,12 +102,12 @@ pub struct PromotionFilter {
     pub code: Option<String>,
 }
 
-impl From<PromotionFilter> for promotions::PromotionFilter {
-    fn from(filter: PromotionFilter) -> Self {
-        Self {
-            active: filter.active,
-            automatic: filter.automatic,
-            code: filter.code,
+impl PromotionFilter {
+    pub fn into_filter(self) -> promotions::PromotionFilter {
+        promotions::PromotionFilter {
+            active: self.active,
+            automatic: self.automatic,
+            code: self.code,
         }
     }
 }

@@ -45,7 +45,7 @@ impl PromotionQuery {
                 })
             })
             .transpose()?;
-        let filter = filter.unwrap_or_default().into();
+        let filter = filter.unwrap_or_default().into_filter();
         let page =
             promotions::list_promotions(&ctx.state().db, &filter, after.as_deref(), first as u64)
                 .await?;

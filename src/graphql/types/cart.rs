@@ -1,6 +1,6 @@
 //! `Cart`: the caller's lines, totals, discount codes and history.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use async_graphql::{
     Context, ID, Lookahead, Object, Result,
@@ -15,7 +15,7 @@ use crate::{
         context::ContextExt,
         types::{
             Attribute, CartCost, CartDiscountCode, CartEvent, CartItem, CartWarning,
-            DiscountAllocation,
+            DiscountAllocation, priced::PricedView,
         },
     },
     service::{
@@ -28,18 +28,14 @@ use crate::{
 /// A shopping cart: the caller's lines with live product data and exact totals.
 #[derive(Clone)]
 pub struct Cart {
-    view: Arc<CartView>,
-    settings: CartSettings,
-    /// The cart priced, once, when a field first needs it.
-    priced: Arc<OnceLock<PricedCart>>,
+    /// Shared with the cart's lines, which take their share of the promotions from it.
+    shared: Arc<PricedView>,
 }
 
 impl Cart {
     pub fn new(view: CartView, settings: CartSettings) -> Self {
         Self {
-            view: Arc::new(view),
-            settings,
-            priced: Arc::default(),
+            shared: Arc::new(PricedView::new(view, settings)),
         }
     }
 
@@ -64,36 +60,41 @@ impl Cart {
 
     /// The cart priced with its promotions.
     pub fn priced(&self) -> &PricedCart {
-        self.priced.get_or_init(|| self.view.price(&self.settings))
+        self.shared.priced()
     }
 
     /// Every warning the cart carries now: PRICE_CHANGED lines and DISCOUNT_NOT_APPLICABLE
     /// codes.
     pub fn current_warnings(&self) -> Vec<Warning> {
-        let mut warnings = self.view.price_warnings();
-        warnings.extend(self.view.discount_codes(self.priced()).1);
+        let mut warnings = self.shared.view.price_warnings();
+        warnings.extend(self.shared.view.discount_codes(self.priced()).1);
         warnings
     }
 
     fn line_item(&self, index: usize) -> CartItem {
         CartItem {
-            line: self.view.lines[index].clone(),
+            line: self.shared.view.lines[index].clone(),
             currency: self.currency(),
-            in_cart: Some((self.clone(), index)),
+            in_cart: Some((self.shared.clone(), index)),
         }
     }
 
     fn currency(&self) -> Currency {
-        Currency::parse(&self.view.cart.currency).unwrap_or(self.settings.currency)
+        Currency::parse(&self.shared.view.cart.currency).unwrap_or(self.shared.settings.currency)
     }
 
     pub fn item(&self, id: &str) -> Option<CartItem> {
-        let index = self.view.lines.iter().position(|l| l.item.id == id)?;
+        let index = self
+            .shared
+            .view
+            .lines
+            .iter()
+            .position(|l| l.item.id == id)?;
         Some(self.line_item(index))
     }
 
     pub fn view(&self) -> &CartView {
-        &self.view
+        &self.shared.view
     }
 }
 
@@ -105,12 +106,12 @@ const MAX_ITEMS_PAGE: usize = 250;
 impl Cart {
     /// The cart's id.
     async fn id(&self) -> ID {
-        ID(self.view.cart.id.clone())
+        ID(self.shared.view.cart.id.clone())
     }
 
     /// The guest token of this cart (send it as `X-Cart-Token`); null for a user's cart.
     async fn token(&self) -> Option<&str> {
-        self.view.token.as_deref()
+        self.shared.view.token.as_deref()
     }
 
     /// The cart's lines, oldest first, as a Relay connection.
@@ -124,7 +125,7 @@ impl Cart {
         #[graphql(desc = "Return lines after this cursor (an `endCursor`).")] after: Option<String>,
     ) -> Result<Connection<String, CartItem>> {
         let first = page_size(first, MAX_ITEMS_PAGE)?;
-        let lines = &self.view.lines;
+        let lines = &self.shared.view.lines;
         let start = match after {
             None => 0,
             Some(cursor) => lines
@@ -142,17 +143,17 @@ impl Cart {
 
     /// Number of distinct lines.
     async fn item_count(&self) -> i32 {
-        self.view.lines.len() as i32
+        self.shared.view.lines.len() as i32
     }
 
     /// Sum of the quantities of all lines.
     async fn total_quantity(&self) -> i64 {
-        self.view.total_quantity()
+        self.shared.view.total_quantity()
     }
 
     /// True when the cart has no lines.
     async fn is_empty(&self) -> bool {
-        self.view.lines.is_empty()
+        self.shared.view.lines.is_empty()
     }
 
     /// Totals at live prices, promotions applied.
@@ -162,7 +163,7 @@ impl Cart {
 
     /// The discount codes on the cart (at most 5), in the order entered, with their states.
     async fn discount_codes(&self) -> Vec<CartDiscountCode> {
-        let (codes, _) = self.view.discount_codes(self.priced());
+        let (codes, _) = self.shared.view.discount_codes(self.priced());
         codes.into_iter().map(Into::into).collect()
     }
 
@@ -183,33 +184,33 @@ impl Cart {
 
     /// Increases with every change to the cart.
     async fn version(&self) -> i64 {
-        self.view.cart.version
+        self.shared.view.cart.version
     }
 
     /// When the cart was created.
     async fn created_at(&self) -> DateTime<Utc> {
-        self.view.cart.created_at
+        self.shared.view.cart.created_at
     }
 
     /// When the cart last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
-        self.view.cart.updated_at
+        self.shared.view.cart.updated_at
     }
 
     /// When the cart expires if left unchanged: `CARTQL_GUEST_CART_TTL` or
     /// `CARTQL_USER_CART_TTL` after its last change, `CARTQL_EMPTY_CART_TTL` while empty.
     async fn expires_at(&self) -> Option<DateTime<Utc>> {
-        self.view.cart.expires_at
+        self.shared.view.cart.expires_at
     }
 
     /// The cart's own attributes (set with `updateCartAttributes`), sorted by key.
     async fn attributes(&self) -> Vec<Attribute> {
-        Attribute::list(&self.view.attributes())
+        Attribute::list(&self.shared.view.attributes())
     }
 
     /// A note for the order (set with `updateCartAttributes`).
     async fn note(&self) -> Option<&str> {
-        self.view.cart.note.as_deref()
+        self.shared.view.cart.note.as_deref()
     }
 
     /// What the customer should know now: a PRICE_CHANGED warning for every line whose
@@ -244,7 +245,7 @@ impl Cart {
         };
         let page = cart::events_page(
             &ctx.state().db,
-            &self.view.cart.id,
+            &self.shared.view.cart.id,
             after.as_ref(),
             first as u64,
         )

@@ -1,11 +1,13 @@
 //! `CartItem` and `Attribute`.
 
+use std::sync::Arc;
+
 use async_graphql::{ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use crate::{
     domain::{Attributes, Currency, Money as DomainMoney},
-    graphql::types::{Cart, DiscountAllocation, Money, Product},
+    graphql::types::{DiscountAllocation, Money, Product, priced::PricedView},
     service::{
         cart::Line,
         pricing::{self, PricedLine},
@@ -41,7 +43,7 @@ pub struct CartItem {
     pub currency: Currency,
     /// The cart the line was read with and its position there, for its share of the
     /// promotions; `None` for a line shown on its own (a removed line), which has none.
-    pub in_cart: Option<(Cart, usize)>,
+    pub in_cart: Option<(Arc<PricedView>, usize)>,
 }
 
 impl CartItem {

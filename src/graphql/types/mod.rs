@@ -8,6 +8,7 @@ mod event;
 mod money;
 mod outcome;
 mod payload;
+mod priced;
 mod product;
 mod promotion;
 mod summary;
