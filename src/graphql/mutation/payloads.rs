@@ -74,7 +74,7 @@ async fn current_cart(ctx: &Context<'_>) -> Result<Option<Cart>, AppError> {
 fn include(ctx: &Context<'_>) -> Include {
     let selection = ctx.look_ahead();
     let item = selection.field("item");
-    Cart::include(selection.field("cart")).and(Include {
+    Cart::include(selection.field("cart")).union(Include {
         media: item.field("product").field("media").exists(),
         // The payload's warnings include the cart's DISCOUNT_NOT_APPLICABLE ones.
         promotions: selection.field("warnings").exists()

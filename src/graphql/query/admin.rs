@@ -148,7 +148,7 @@ impl AdminQuery {
         let page = cart::search_carts(db, &filter, &order, after.as_ref(), first as u64).await?;
         let selection = ctx.look_ahead();
         let include = Cart::include(selection.field("edges").field("node"))
-            .and(Cart::include(selection.field("nodes")));
+            .union(Cart::include(selection.field("nodes")));
         let views = cart::load_views(db, page.rows, include).await?;
         let mut connection = Connection::with_additional_fields(
             after.is_some(),

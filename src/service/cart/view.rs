@@ -1,5 +1,6 @@
 //! A cart as the service hands it out: the cart with its live lines, each complete with its
-//! product, the product's shop and, when asked, its media. The GraphQL types only project it.
+//! product, the product's shop and, when asked, its media and the promotions it may get.
+//! The GraphQL types only project it.
 
 use crate::{
     domain::{Attributes, Currency, Money},
@@ -33,7 +34,7 @@ pub struct Include {
 
 impl Include {
     /// What either selection needs.
-    pub fn and(self, other: Include) -> Include {
+    pub fn union(self, other: Include) -> Include {
         Include {
             media: self.media || other.media,
             promotions: self.promotions || other.promotions,
