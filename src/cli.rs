@@ -47,6 +47,9 @@ pub enum Command {
         /// Add the `admin` role.
         #[arg(long)]
         admin: bool,
+        /// Add a role, e.g. `--role checkout` for an order system (repeatable).
+        #[arg(long = "role")]
+        roles: Vec<String>,
         /// Lifetime, e.g. 30d, 12h, 3600s.
         #[arg(long, default_value = "30d")]
         ttl: String,
@@ -108,14 +111,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{count} products upserted");
             Ok(())
         }
-        Command::Token { user, admin, ttl } => {
+        Command::Token {
+            user,
+            admin,
+            mut roles,
+            ttl,
+        } => {
+            if admin {
+                roles.push("admin".to_owned());
+            }
+            let roles: Vec<&str> = roles.iter().map(String::as_str).collect();
             let ttl = crate::config::parse_duration(&ttl)
                 .context("--ttl must look like 30d, 12h or 3600s")?;
             let (_, issuer) = startup::jwt_keys(&config)?;
             let issuer = issuer.context(
                 "tokens can only be signed with an HS256 secret (CARTQL_JWT_SECRET or dev mode)",
             )?;
-            println!("{}", issuer.issue(&user, admin, ttl.as_secs() as i64)?);
+            println!("{}", issuer.issue(&user, &roles, ttl.as_secs() as i64)?);
             Ok(())
         }
         Command::Purge => {
@@ -185,8 +197,8 @@ fn print_dev_banner(app: &crate::App, url: &str) -> anyhow::Result<()> {
     let Some(issuer) = &app.issuer else {
         return Ok(());
     };
-    let user = issuer.issue("dev-user", false, crate::startup::DEV_TOKEN_TTL_SECS)?;
-    let admin = issuer.issue("dev-admin", true, crate::startup::DEV_TOKEN_TTL_SECS)?;
+    let user = issuer.issue("dev-user", &[], crate::startup::DEV_TOKEN_TTL_SECS)?;
+    let admin = issuer.issue("dev-admin", &["admin"], crate::startup::DEV_TOKEN_TTL_SECS)?;
     println!(
         "\ncartql dev mode (no CARTQL_JWT_SECRET or CARTQL_JWT_PUBLIC_KEY_FILE set)\n\
          GraphiQL: {url}\n\n\

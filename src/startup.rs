@@ -12,7 +12,7 @@ use rand::RngCore;
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    auth::{Authenticator, GuestKey, JwtIssuer, JwtVerifier},
+    auth::{Authenticator, GuestKey, HandoffKey, JwtIssuer, JwtVerifier},
     config::Config,
     db,
     graphql::{
@@ -72,6 +72,7 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         let count = seed::import(&db, seed::demo_catalog(), config.currency).await?;
         let promotions =
             seed::import_promotions(&db, seed::demo_promotions(), config.currency).await?;
+        seed::import_rates(&db, seed::demo_rates(), config.currency).await?;
         tracing::info!(
             count,
             promotions,
@@ -89,12 +90,14 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         user_cart_ttl: config.user_cart_ttl,
         empty_cart_ttl: config.empty_cart_ttl,
         guest_key,
+        checkout_hold: config.checkout_hold,
     };
     let service = ServiceState {
         db: db.clone(),
         settings,
         live: LiveCarts::start(&db),
         code_attempts: CodeAttempts::new(config.rate_discount_codes),
+        handoff: handoff_key(config, &guest_key),
     };
     service.code_attempts.forget_idle_every_minute();
     let state = AppState {
@@ -121,6 +124,7 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
     // Install the recorder before the first request records anything.
     crate::metrics::handle();
     cart::spawn_sweeper(state.db.clone(), config.sweep_interval);
+    cart::spawn_checkout_sweeper(state.db.clone(), config.checkout_sweep_interval);
     db::watch(state.db.clone(), state.db_health.clone());
     Ok(App {
         router: http::router(state.clone(), config, graphiql),
@@ -188,7 +192,7 @@ fn configured<Q: ObjectType + 'static>(
 fn graphiql_page(issuer: Option<&JwtIssuer>, config: &Config) -> GraphiqlPage {
     let headers = issuer
         .filter(|_| config.dev_mode())
-        .and_then(|issuer| issuer.issue("dev-user", false, DEV_TOKEN_TTL_SECS).ok())
+        .and_then(|issuer| issuer.issue("dev-user", &[], DEV_TOKEN_TTL_SECS).ok())
         .map(|token| serde_json::json!({ "Authorization": format!("Bearer {token}") }).to_string());
     GraphiqlPage::new("/graphql", headers)
 }
@@ -220,6 +224,14 @@ pub fn jwt_keys(config: &Config) -> anyhow::Result<(JwtVerifier, Option<JwtIssue
 /// The key guest cart tokens are signed with: from `CARTQL_GUEST_TOKEN_SECRET`, else derived
 /// from `CARTQL_JWT_SECRET`, else (outside production) from dev mode's secret. Changing it
 /// invalidates every open guest token.
+/// The handoff signing key: `CARTQL_HANDOFF_SECRET`, else derived from the guest-token key.
+fn handoff_key(config: &Config, guest_key: &GuestKey) -> HandoffKey {
+    match &config.handoff_secret {
+        Some(secret) => HandoffKey::new(secret.expose().as_bytes()),
+        None => HandoffKey::new(&guest_key.subkey(b"cartql checkout handoff v1")),
+    }
+}
+
 fn guest_key(config: &Config) -> anyhow::Result<GuestKey> {
     if let Some(secret) = config
         .guest_token_secret

@@ -9,6 +9,7 @@ mod m20261122_000003_create_idempotency_keys;
 mod m20261129_000004_cart_history;
 mod m20261130_000005_sealed_idempotency;
 mod m20261201_000006_promotions;
+mod m20261202_000007_checkout;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_cart_history::Migration),
             Box::new(m20261130_000005_sealed_idempotency::Migration),
             Box::new(m20261201_000006_promotions::Migration),
+            Box::new(m20261202_000007_checkout::Migration),
         ]
     }
 }

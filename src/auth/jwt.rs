@@ -105,6 +105,7 @@ impl JwtVerifier {
         }
         Ok(User {
             admin: claims.roles.iter().any(|r| r == "admin"),
+            checkout: claims.roles.iter().any(|r| r == "checkout"),
             id: claims.sub,
         })
     }
@@ -127,8 +128,8 @@ impl JwtIssuer {
         }
     }
 
-    /// A token for `user_id`, valid for `ttl_secs`.
-    pub fn issue(&self, user_id: &str, admin: bool, ttl_secs: i64) -> anyhow::Result<String> {
+    /// A token for `user_id` with `roles` (`admin`, `checkout`), valid for `ttl_secs`.
+    pub fn issue(&self, user_id: &str, roles: &[&str], ttl_secs: i64) -> anyhow::Result<String> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: user_id.to_owned(),
@@ -137,11 +138,7 @@ impl JwtIssuer {
             nbf: None,
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
-            roles: if admin {
-                vec!["admin".to_owned()]
-            } else {
-                Vec::new()
-            },
+            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
         };
         Ok(encode(&Header::new(Algorithm::HS256), &claims, &self.key)?)
     }

@@ -2,12 +2,14 @@
 //! Every bad credential is `UNAUTHENTICATED`; none silently turns the caller into a guest.
 
 pub mod guest;
+pub mod handoff;
 pub mod jwt;
 mod viewer;
 
 use axum::http::HeaderMap;
 
 pub use guest::{GuestKey, GuestToken};
+pub use handoff::{HandoffClaims, HandoffKey};
 pub use jwt::{JwtIssuer, JwtVerifier};
 pub use viewer::{User, Viewer};
 

@@ -9,6 +9,8 @@ pub struct User {
     pub id: String,
     /// The token's `roles` contains `admin`.
     pub admin: bool,
+    /// The token's `roles` contains `checkout`: an order system that may complete checkouts.
+    pub checkout: bool,
 }
 
 /// Who is calling.

@@ -72,6 +72,12 @@ pub struct Config {
     pub empty_cart_ttl: Duration,
     /// `CARTQL_SWEEP_INTERVAL`: how often the background sweeper closes expired carts.
     pub sweep_interval: Duration,
+    /// `CARTQL_CHECKOUT_HOLD`: how long a checkout holds its stock.
+    pub checkout_hold: Duration,
+    /// `CARTQL_CHECKOUT_SWEEP_INTERVAL`: how often expired holds are released.
+    pub checkout_sweep_interval: Duration,
+    /// `CARTQL_HANDOFF_SECRET`: signs checkout handoff tokens (derived when unset).
+    pub handoff_secret: Option<Secret>,
     /// `CARTQL_RETENTION`: how long soft-deleted and expired rows are kept before `cartql purge`.
     pub retention: Duration,
     /// `CARTQL_MAX_LINES`, `CARTQL_MAX_LINE_QUANTITY`, `CARTQL_MAX_ATTRIBUTES`.
@@ -193,6 +199,9 @@ impl Config {
             user_cart_ttl: env.duration(&settings::USER_CART_TTL)?,
             empty_cart_ttl: env.duration(&settings::EMPTY_CART_TTL)?,
             sweep_interval: env.duration(&settings::SWEEP_INTERVAL)?,
+            checkout_hold: env.duration(&settings::CHECKOUT_HOLD)?,
+            checkout_sweep_interval: env.duration(&settings::CHECKOUT_SWEEP_INTERVAL)?,
+            handoff_secret: env.get(&settings::HANDOFF_SECRET).map(Secret::new),
             retention: env.duration(&settings::RETENTION)?,
             limits,
             demo_catalog: env.flag(&settings::DEMO_CATALOG)?,

@@ -3,12 +3,15 @@
 //! always valid.
 
 pub mod attributes;
+pub mod buyer;
+pub mod cart_status;
 pub mod ids;
 pub mod money;
 pub mod quantity;
 pub mod quantity_rule;
 
 pub use attributes::{AttributeError, Attributes};
+pub use cart_status::CartStatus;
 pub use ids::{CartItemId, ProductId, ShopId, Sku};
 pub use money::{Currency, Money, TaxRate};
 pub use quantity::Quantity;

@@ -187,6 +187,11 @@ impl TaxRate {
         })
     }
 
+    /// A zero rate: no tax at all.
+    pub fn is_zero(&self) -> bool {
+        self.numerator == 0
+    }
+
     /// Tax on `subtotal` minor units, rounded half-to-even to the minor unit.
     pub fn tax_on(&self, subtotal: i128) -> i128 {
         round_half_even(subtotal * self.numerator, self.denominator)

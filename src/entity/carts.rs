@@ -20,10 +20,19 @@ pub struct Model {
     /// Cart-level attributes as a JSON object, keys sorted; NULL reads as none.
     pub attributes: Option<String>,
     pub note: Option<String>,
-    /// Why a closed cart was closed: `CLEARED`, `MERGED` or `EXPIRED`.
+    /// Why a closed cart was closed: `CLEARED`, `MERGED`, `EXPIRED` or `COMPLETED`.
     pub closed_reason: Option<String>,
     /// After a merge, the cart the lines went into.
     pub merged_into: Option<String>,
+    /// `OPEN`, `CHECKOUT` (frozen while a checkout holds its stock) or `COMPLETED`.
+    pub status: String,
+    /// The buyer's identity: personal data, purged with the cart.
+    pub buyer_email: Option<String>,
+    pub buyer_country_code: Option<String>,
+    pub buyer_province_code: Option<String>,
+    pub buyer_postal_code: Option<String>,
+    /// The handle of the selected delivery option (a `shipping_rates` row).
+    pub delivery_option: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

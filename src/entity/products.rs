@@ -26,6 +26,8 @@ pub struct Model {
     pub quantity_minimum: Option<i32>,
     pub quantity_maximum: Option<i32>,
     pub quantity_increment: Option<i32>,
+    /// Units held by open checkouts: what can still go into a cart is `stock - held`.
+    pub held: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -56,6 +58,7 @@ impl Model {
             quantity_minimum: None,
             quantity_maximum: None,
             quantity_increment: None,
+            held: 0,
         }
     }
 }

@@ -32,6 +32,9 @@ pub struct Model {
     pub usage_limit_per_customer: Option<i32>,
     /// Completed checkouts that used it.
     pub times_used: i32,
+    /// Open checkouts holding a use of it: `times_used + times_held` never passes
+    /// `usage_limit`.
+    pub times_held: i32,
     pub stackable: bool,
     pub active: bool,
     pub created_at: DateTimeUtc,

@@ -5,7 +5,7 @@ use async_graphql::Context;
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    auth::{User, Viewer},
+    auth::{HandoffKey, User, Viewer},
     error::AppError,
     graphql::loaders::Loaders,
     live::LiveCarts,
@@ -21,6 +21,8 @@ pub struct ServiceState {
     pub live: LiveCarts,
     /// Unknown discount codes per caller.
     pub code_attempts: CodeAttempts,
+    /// Signs the checkouts' handoff tokens.
+    pub handoff: HandoffKey,
 }
 
 /// The client's address as the transport saw it (request data): names anonymous callers for

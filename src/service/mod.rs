@@ -8,6 +8,7 @@ pub mod outcome;
 mod page;
 pub mod pricing;
 pub mod promotions;
+pub mod rates;
 pub mod seed;
 pub mod text_match;
 
@@ -33,4 +34,6 @@ pub struct CartSettings {
     pub empty_cart_ttl: Duration,
     /// Signs new guest cart tokens.
     pub guest_key: GuestKey,
+    /// How long `beginCheckout` holds stock (`CARTQL_CHECKOUT_HOLD`).
+    pub checkout_hold: Duration,
 }

@@ -23,6 +23,18 @@ pub enum ErrorCode {
     DiscountCodeNotFound,
     DiscountCodeLimitExceeded,
     QuantityRuleViolated,
+    CartLocked,
+    CartEmpty,
+    NotEnoughStock,
+    InvalidBuyerIdentity,
+    BuyerIdentityIncomplete,
+    InvalidTaxRate,
+    InvalidShippingRate,
+    DeliveryOptionNotFound,
+    CheckoutNotFound,
+    CheckoutExpired,
+    CheckoutClosed,
+    InvalidOrderReference,
 }
 
 /// What a mutation adjusted. Each has a stable GraphQL name (`CartWarningCode`).

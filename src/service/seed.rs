@@ -1,4 +1,4 @@
-//! The demo catalog and promotions loaded on a first start, and catalog files
+//! The demo catalog, promotions and regional rates loaded on a first start, and catalog files
 //! (`cartql seed --file`).
 //!
 //! A catalog file is JSON: `{ "products": [ ProductSpec, ... ] }`, each product in the same
@@ -13,6 +13,7 @@ use crate::{
         catalog::{self, MediaSpec, ProductSpec, QuantityRuleSpec},
         pricing::{PromotionKind, PromotionScope},
         promotions::{self, PromotionSpec},
+        rates::{self, ShippingRateSpec, TaxRateSpec},
     },
 };
 use sea_orm::DatabaseConnection;
@@ -227,6 +228,65 @@ pub async fn import_promotions(
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| AppError::BadUserInput(format!("promotion: {}", e.message)))?;
     Ok(promotions::upsert_promotions(db, drafts).await?.len())
+}
+
+/// The demo's tax rates (a few US states, Canada and Ontario, Germany) and delivery options
+/// (standard and express to the US and Canada, standard free over 50.00; international
+/// everywhere), so that a buyer's country changes the cart at once in GraphiQL.
+pub fn demo_rates() -> (Vec<TaxRateSpec>, Vec<ShippingRateSpec>) {
+    let tax = |country: &str, province: Option<&str>, title: &str, rate: &str| TaxRateSpec {
+        country_code: country.to_owned(),
+        province_code: province.map(str::to_owned),
+        title: title.to_owned(),
+        rate: rate.to_owned(),
+    };
+    let ship = |handle: &str, title: &str, countries: &[&str], price: &str, free_over: Option<&str>| {
+        ShippingRateSpec {
+            handle: handle.to_owned(),
+            title: title.to_owned(),
+            country_codes: countries.iter().map(|c| (*c).to_owned()).collect(),
+            price: price.to_owned(),
+            free_over: free_over.map(str::to_owned),
+            currency: Some("USD".into()),
+        }
+    };
+    (
+        vec![
+            tax("US", Some("CA"), "California sales tax", "0.0725"),
+            tax("US", Some("NY"), "New York sales tax", "0.08875"),
+            tax("CA", None, "GST", "0.05"),
+            tax("CA", Some("ON"), "HST", "0.13"),
+            tax("DE", None, "MwSt.", "0.19"),
+        ],
+        vec![
+            ship("standard", "Standard (5–7 days)", &["US", "CA"], "5.99", Some("50.00")),
+            ship("express", "Express (1–2 days)", &["US", "CA"], "14.99", None),
+            ship("international", "International (7–14 days)", &[], "24.99", None),
+        ],
+    )
+}
+
+/// Stores the tax and shipping rates; returns how many of each.
+pub async fn import_rates(
+    db: &DatabaseConnection,
+    (taxes, shipping): (Vec<TaxRateSpec>, Vec<ShippingRateSpec>),
+    currency: Currency,
+) -> AppResult<(usize, usize)> {
+    let invalid = |e: crate::service::UserError| AppError::BadUserInput(format!("rate: {}", e.message));
+    let taxes = taxes
+        .into_iter()
+        .map(TaxRateSpec::validate)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(invalid)?;
+    let shipping = shipping
+        .into_iter()
+        .map(|spec| spec.validate(currency))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(invalid)?;
+    Ok((
+        rates::upsert_tax_rates(db, taxes).await?.len(),
+        rates::upsert_shipping_rates(db, shipping).await?.len(),
+    ))
 }
 
 fn minor_to_decimal(minor: i64) -> String {

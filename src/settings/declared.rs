@@ -97,6 +97,24 @@ pub const SWEEP_INTERVAL: Setting = setting(
     "How often the background sweeper closes expired carts.",
 );
 
+pub const CHECKOUT_HOLD: Setting = setting(
+    "CARTQL_CHECKOUT_HOLD",
+    Value("15m"),
+    "How long beginCheckout holds a cart's stock (and promotion uses) for the order system; then the hold is released and the cart reopens.",
+);
+
+pub const CHECKOUT_SWEEP_INTERVAL: Setting = setting(
+    "CARTQL_CHECKOUT_SWEEP_INTERVAL",
+    Value("15s"),
+    "How often expired checkout holds are released.",
+);
+
+pub const HANDOFF_SECRET: Setting = setting(
+    "CARTQL_HANDOFF_SECRET",
+    Derived,
+    "Signs checkout handoff tokens (HS256); share it with the order system that verifies them. Defaults to a key derived from the guest-token key, which no order system knows: set it when one verifies tokens.",
+);
+
 pub const RETENTION: Setting = setting(
     "CARTQL_RETENTION",
     Value("30d"),

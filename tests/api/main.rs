@@ -10,6 +10,8 @@ mod auth;
 mod binary;
 mod cart_flows;
 mod catalog;
+mod checkout;
+mod checkout_races;
 mod concurrency;
 mod conformance;
 mod crash;

@@ -180,3 +180,36 @@ async fn a_full_cart_view_fits_within_the_limits() {
     let view = run(&app, &user, "CartView", json!({})).await;
     assert_eq!(view["cart"]["itemCount"], 60);
 }
+
+#[tokio::test]
+async fn the_checkout_operations_run_as_written() {
+    let app = TestApp::spawn().await;
+    let taxes = json!({ "rates": [{ "countryCode": "CA", "provinceCode": "ON", "title": "HST", "rate": "0.13" }] });
+    run(&app, &Who::Admin, "UpsertTaxRates", taxes).await;
+    let shipping = json!({ "rates": [{ "handle": "standard", "title": "Standard", "countryCodes": ["CA"], "price": "5.00" }] });
+    run(&app, &Who::Admin, "UpsertShippingRates", shipping).await;
+    let who = Who::User("checker".into());
+    app.add(&who, "TEE", 1).await;
+    let identity = json!({ "input": { "email": "c@example.com", "countryCode": "CA", "provinceCode": "ON" } });
+    let set = run(&app, &who, "UpdateBuyerIdentity", identity).await;
+    assert_eq!(
+        set["updateBuyerIdentity"]["cart"]["cost"]["taxLines"][0]["title"],
+        "HST"
+    );
+    run(&app, &who, "SelectDeliveryOption", json!({ "handle": "standard" })).await;
+    let began = run(&app, &who, "BeginCheckout", json!({})).await;
+    let id = began["beginCheckout"]["checkout"]["id"].clone();
+    assert_eq!(began["beginCheckout"]["checkout"]["status"], "HOLDING");
+    run(&app, &who, "Checkout", json!({ "id": id })).await;
+    run(&app, &who, "CancelCheckout", json!({})).await;
+    let again = run(&app, &who, "BeginCheckout", json!({})).await;
+    let id = again["beginCheckout"]["checkout"]["id"].clone();
+    let done = run(
+        &app,
+        &Who::OrderSystem,
+        "CompleteCheckout",
+        json!({ "checkoutId": id, "orderReference": "OPS-ORDER" }),
+    )
+    .await;
+    assert_eq!(done["completeCheckout"]["checkout"]["status"], "COMPLETED");
+}

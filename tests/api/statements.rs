@@ -223,3 +223,45 @@ async fn a_cart_view_with_promotions_costs_the_same_for_1_10_and_250_lines() {
     // the customer's uses.
     assert_eq!(counts, vec![2, 2, 2], "statements per priced view");
 }
+
+#[tokio::test]
+async fn a_cart_shipping_somewhere_costs_two_more_statements_whatever_its_size() {
+    let app = TestApp::spawn().await;
+    import_extras(&app).await;
+    crate::helpers::checkout::regional_rates(&app).await;
+    const CHECKOUT_PAGE: &str = "{ cart { cost { taxLines { title amount { amount } } shipping { amount } total { amount } } \
+        deliveryOptions { handle cost { amount } } selectedDeliveryOption { handle } \
+        items(first: 250) { nodes { discountedSubtotal { amount } } } } }";
+    let mut counts = Vec::new();
+    for (user, lines) in [("one", 1u32), ("ten", 10), ("full", 250)] {
+        let who = Who::User(user.into());
+        let items: Vec<_> = (1..=lines)
+            .map(|n| json!({ "product": { "sku": format!("EXTRA-{n:03}") } }))
+            .collect();
+        app.gql(
+            &who,
+            "mutation($items: [CartItemInput!]!) { syncCart(items: $items) { userErrors { code } } }",
+            json!({ "items": items }),
+        )
+        .await;
+        crate::helpers::checkout::buyer(
+            &app,
+            &who,
+            json!({ "email": "a@example.com", "countryCode": "CA", "provinceCode": "ON" }),
+        )
+        .await;
+        app.gql(
+            &who,
+            "mutation { selectDeliveryOption(handle: \"express\") { userErrors { code } } }",
+            json!({}),
+        )
+        .await;
+        let before = app.statements();
+        let data = app.gql(&who, CHECKOUT_PAGE, json!({})).await;
+        counts.push(app.statements() - before);
+        assert_eq!(data["cart"]["cost"]["taxLines"][0]["title"], "HST");
+        assert_eq!(data["cart"]["selectedDeliveryOption"]["handle"], "express");
+    }
+    // The cart with its lines; its promotions; the country's tax rates; the shipping rates.
+    assert_eq!(counts, vec![4, 4, 4], "statements per view of a cart with a destination");
+}

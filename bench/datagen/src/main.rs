@@ -108,6 +108,12 @@ async fn main() -> anyhow::Result<()> {
                 note: Set(None),
                 closed_reason: Set(None),
                 merged_into: Set(None),
+                status: Set("OPEN".into()),
+                buyer_email: Set(None),
+                buyer_country_code: Set(None),
+                buyer_province_code: Set(None),
+                buyer_postal_code: Set(None),
+                delivery_option: Set(None),
             });
             for (i, product) in product_ids.choose_multiple(&mut rng, *lines).enumerate() {
                 let team = rng.random_range(1..=40).to_string();
@@ -146,7 +152,7 @@ async fn main() -> anyhow::Result<()> {
             writeln!(
                 text,
                 "{}",
-                issuer.issue(&format!("{prefix}_{n}"), false, 86_400)?
+                issuer.issue(&format!("{prefix}_{n}"), &[], 86_400)?
             )?;
         }
         Ok(text)

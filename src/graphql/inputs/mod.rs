@@ -1,8 +1,10 @@
 //! GraphQL input types, and their parsing into domain types: the one place client values are
 //! checked, with a precise userError for each refusal.
 
+mod checkout;
 mod promotion;
 
+pub use checkout::{BuyerIdentityInput, ShippingRateInput, TaxRateInput};
 pub use promotion::{PromotionFilter, PromotionInput};
 
 use async_graphql::{Enum, ID, InputObject, OneofObject};

@@ -2,9 +2,11 @@
 
 mod cart;
 mod catalog;
+mod checkout;
 mod discount;
 mod payloads;
 mod promotions;
+mod rates;
 
 use async_graphql::MergedObject;
 
@@ -15,5 +17,7 @@ pub struct MutationRoot(
     cart::CartMutation,
     discount::DiscountMutation,
     catalog::CatalogMutation,
+    checkout::CheckoutMutation,
     promotions::PromotionMutation,
+    rates::RateMutation,
 );

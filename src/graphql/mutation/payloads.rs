@@ -77,7 +77,7 @@ fn include(ctx: &Context<'_>) -> Include {
     Cart::include(selection.field("cart")).union(Include {
         media: item.field("product").field("media").exists(),
         // The payload's warnings include the cart's DISCOUNT_NOT_APPLICABLE ones.
-        promotions: selection.field("warnings").exists()
+        prices: selection.field("warnings").exists()
             || item.field("discountAllocations").exists()
             || item.field("discountedSubtotal").exists(),
     })

@@ -10,7 +10,7 @@ use crate::{
     domain::{Attributes, ProductId, Sku},
     error::AppError,
     graphql::{context::ContextExt, inputs::AttributeInput, types::Cart},
-    service::cart::{self, CartCursor, CartFilter as Filter, CartOrder as Order, CartStatus},
+    service::cart::{self, CartCursor, CartFilter as Filter, CartOrder as Order, Listing},
 };
 
 /// Largest page of carts.
@@ -28,8 +28,8 @@ pub struct CartFilter {
     /// Guest carts or user carts only.
     pub kind: Option<CartKind>,
     /// Open carts (the default), closed ones (cleared, merged or expired), or both.
-    #[graphql(default_with = "CartStatusInput::Open")]
-    pub status: CartStatusInput,
+    #[graphql(default_with = "CartStatusFilter::Open")]
+    pub status: CartStatusFilter,
     /// Carts holding any of these products (at most 100).
     pub product_ids: Option<Vec<async_graphql::ID>>,
     /// Carts holding any of these SKUs (at most 100).
@@ -60,12 +60,11 @@ pub enum CartKind {
 
 /// Whether to list open carts, closed ones, or both.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Enum)]
-#[graphql(name = "CartStatus")]
-pub enum CartStatusInput {
+pub enum CartStatusFilter {
     /// Carts in use.
     #[default]
     Open,
-    /// Carts cleared, merged into another or expired.
+    /// Carts cleared, merged into another, expired or checked out.
     Closed,
     /// Both.
     Any,
@@ -222,9 +221,9 @@ fn parse_filter(ctx: &Context<'_>, input: CartFilter) -> Result<Filter, AppError
         user_ids: list("userIds", input.user_ids)?,
         guest: input.kind.map(|kind| kind == CartKind::Guest),
         status: match input.status {
-            CartStatusInput::Open => CartStatus::Open,
-            CartStatusInput::Closed => CartStatus::Closed,
-            CartStatusInput::Any => CartStatus::Any,
+            CartStatusFilter::Open => Listing::Open,
+            CartStatusFilter::Closed => Listing::Closed,
+            CartStatusFilter::Any => Listing::Any,
         },
         product_ids,
         skus,

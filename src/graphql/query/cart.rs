@@ -27,7 +27,7 @@ impl CartQuery {
     async fn cart_summary(&self, ctx: &Context<'_>) -> Result<CartSummary> {
         let state = ctx.state();
         let include = Include {
-            promotions: true,
+            prices: true,
             ..Include::default()
         };
         let view = cart::viewer_cart(&state.db, ctx.viewer(), include).await?;

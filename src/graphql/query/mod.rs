@@ -3,6 +3,7 @@
 mod admin;
 mod cart;
 mod catalog;
+mod checkout;
 mod federation;
 mod promotions;
 
@@ -14,6 +15,7 @@ use async_graphql::MergedObject;
 pub struct QueryRoot(
     cart::CartQuery,
     catalog::CatalogQuery,
+    checkout::CheckoutQuery,
     admin::AdminQuery,
     promotions::PromotionQuery,
 );
@@ -26,6 +28,7 @@ pub struct QueryRoot(
 pub struct FederatedQueryRoot(
     cart::CartQuery,
     catalog::CatalogQuery,
+    checkout::CheckoutQuery,
     admin::AdminQuery,
     promotions::PromotionQuery,
     federation::EntityQuery,

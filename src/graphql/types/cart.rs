@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_graphql::{
-    Context, ID, Lookahead, Object, Result,
+    Context, Enum, ID, Lookahead, Object, Result,
     connection::{Connection, Edge},
 };
 use chrono::{DateTime, Utc};
@@ -14,8 +14,8 @@ use crate::{
     graphql::{
         context::ContextExt,
         types::{
-            Attribute, CartCost, CartDiscountCode, CartEvent, CartItem, CartWarning,
-            DiscountAllocation, priced::PricedView,
+            Attribute, BuyerIdentity, CartCost, CartDiscountCode, CartEvent, CartItem,
+            CartWarning, DeliveryOption, DiscountAllocation, priced::PricedView,
         },
     },
     service::{
@@ -24,6 +24,19 @@ use crate::{
         pricing::PricedCart,
     },
 };
+
+/// Where a cart is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "crate::domain::CartStatus")]
+pub enum CartStatus {
+    /// Open for changes.
+    Open,
+    /// Frozen while a checkout holds its stock: line, code, buyer and delivery mutations
+    /// answer CART_LOCKED until `cancelCheckout`, or until the checkout completes or expires.
+    Checkout,
+    /// Checked out: the cart became an order and is closed.
+    Completed,
+}
 
 /// A shopping cart: the caller's lines with live product data and exact totals.
 #[derive(Clone)]
@@ -41,7 +54,7 @@ impl Cart {
 
     /// What a cart read must include for `selection` (a `Cart` field being resolved): the
     /// products' media when any line's product asks for them, and the promotions when any
-    /// field that depends on prices does.
+    /// field that depends on prices (or on where the cart ships) does.
     pub fn include(selection: Lookahead<'_>) -> Include {
         let items = selection.field("items");
         let lines = [items.field("edges").field("node"), items.field("nodes")];
@@ -51,11 +64,18 @@ impl Cart {
         let priced_line = lines.iter().any(|line| {
             line.field("discountAllocations").exists() || line.field("discountedSubtotal").exists()
         });
-        let promotions = priced_line
-            || ["cost", "discountCodes", "discountAllocations", "warnings"]
-                .iter()
-                .any(|field| selection.field(field).exists());
-        Include { media, promotions }
+        let prices = priced_line
+            || [
+                "cost",
+                "discountCodes",
+                "discountAllocations",
+                "warnings",
+                "deliveryOptions",
+                "selectedDeliveryOption",
+            ]
+            .iter()
+            .any(|field| selection.field(field).exists());
+        Include { media, prices }
     }
 
     /// The cart priced with its promotions.
@@ -156,9 +176,50 @@ impl Cart {
         self.shared.view.lines.is_empty()
     }
 
-    /// Totals at live prices, promotions applied.
+    /// Totals at live prices, promotions applied, taxed for the buyer's region.
     async fn cost(&self) -> CartCost {
-        CartCost::from(self.priced().cost)
+        CartCost::from(self.priced())
+    }
+
+    /// OPEN, CHECKOUT (frozen while a checkout holds its stock) or COMPLETED.
+    async fn status(&self) -> CartStatus {
+        self.shared.view.status().into()
+    }
+
+    /// Who buys (set with `updateBuyerIdentity`); all fields null until given.
+    async fn buyer_identity(&self) -> BuyerIdentity {
+        self.shared.view.buyer().into()
+    }
+
+    /// The delivery options for the buyer's country, cheapest first, each with what it would
+    /// cost this cart; empty until the buyer gives a country.
+    async fn delivery_options(&self) -> Vec<DeliveryOption> {
+        self.shared
+            .view
+            .delivery_costs(self.priced())
+            .into_iter()
+            .map(|(option, cost)| DeliveryOption {
+                handle: option.handle,
+                title: option.title,
+                cost: cost.into(),
+            })
+            .collect()
+    }
+
+    /// The delivery option chosen with `selectDeliveryOption`; null when none is, or when it
+    /// no longer serves the buyer's country.
+    async fn selected_delivery_option(&self) -> Option<DeliveryOption> {
+        let handle = self.shared.view.selected_option()?.handle.clone();
+        self.shared
+            .view
+            .delivery_costs(self.priced())
+            .into_iter()
+            .find(|(option, _)| option.handle == handle)
+            .map(|(option, cost)| DeliveryOption {
+                handle: option.handle,
+                title: option.title,
+                cost: cost.into(),
+            })
     }
 
     /// The discount codes on the cart (at most 5), in the order entered, with their states.

@@ -10,6 +10,7 @@ use crate::{
     graphql::types::{DiscountAllocation, Money, Product, priced::PricedView},
     service::{
         cart::Line,
+        catalog,
         pricing::{self, PricedLine},
     },
 };
@@ -143,14 +144,14 @@ impl CartItem {
         self.line
             .charged_product(self.currency)
             .filter(|p| p.active)
-            .map_or(0, |p| p.stock.max(0))
+            .map_or(0, catalog::available)
     }
 
     /// True when the full quantity of this line can be bought now.
     async fn in_stock(&self) -> bool {
         self.line
             .charged_product(self.currency)
-            .is_some_and(|p| p.active && p.stock >= self.line.item.quantity)
+            .is_some_and(|p| p.active && catalog::available(p) >= self.line.item.quantity)
     }
 
     /// When the line was added.

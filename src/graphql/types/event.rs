@@ -32,6 +32,19 @@ pub enum CartEventKind {
     DiscountCodeApplied,
     /// A discount code was taken off the cart (`detail`: the code).
     DiscountCodeRemoved,
+    /// The buyer's identity changed (the history never holds the personal data itself).
+    BuyerIdentityUpdated,
+    /// A delivery option was selected (`detail`: its handle).
+    DeliveryOptionSelected,
+    /// A checkout began: the cart froze and its stock is held (`detail`: the checkout id).
+    CheckoutStarted,
+    /// The shopper cancelled the checkout; the hold was released and the cart reopened.
+    CheckoutCancelled,
+    /// The checkout's hold expired; the hold was released and the cart reopened.
+    CheckoutExpired,
+    /// The order system completed the checkout (`detail`: the order reference); the cart is
+    /// closed.
+    CheckoutCompleted,
 }
 
 /// One change in a cart's history. The history is append-only: it is kept while the cart is

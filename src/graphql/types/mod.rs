@@ -2,6 +2,7 @@
 
 mod cart;
 mod cart_item;
+mod checkout;
 mod cost;
 mod discount;
 mod event;
@@ -11,11 +12,13 @@ mod payload;
 mod priced;
 mod product;
 mod promotion;
+mod rates;
 mod summary;
 
-pub use cart::Cart;
+pub use cart::{Cart, CartStatus};
 pub use cart_item::{Attribute, CartItem};
-pub use cost::CartCost;
+pub use checkout::{BuyerIdentity, Checkout, CheckoutLine, CheckoutPayload, CheckoutStatus, DeliveryOption};
+pub use cost::{CartCost, TaxLine};
 pub use discount::{CartDiscountCode, DiscountAllocation, DiscountCodeState};
 pub use event::{CartEvent, CartEventKind};
 pub use money::Money;
@@ -23,4 +26,5 @@ pub use outcome::{CartErrorCode, CartUserError, CartWarning, CartWarningCode, re
 pub use payload::{CartItemPayload, CartPayload, UpsertProductsPayload, UpsertPromotionsPayload};
 pub use product::{Product, ProductMedia, Shop};
 pub use promotion::{Promotion, PromotionKind, PromotionScope, QuantityRule};
+pub use rates::{ShippingRate, TaxRate, UpsertShippingRatesPayload, UpsertTaxRatesPayload};
 pub use summary::{CartSummary, CartSummaryItem};

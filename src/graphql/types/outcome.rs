@@ -45,11 +45,41 @@ pub enum CartErrorCode {
     /// No discount code matches (codes are case-insensitive). Repeated misses from one caller
     /// are rate limited.
     DiscountCodeNotFound,
-    /// The cart already holds the most discount codes it may (5).
+    /// The cart already holds the most discount codes it may (5); or, when a checkout begins
+    /// or completes, one of its promotions was just used as often as it may be (reload the
+    /// cart: it prices without it).
     DiscountCodeLimitExceeded,
     /// The quantity breaks the product's quantity rule (minimum, maximum, increment); the
     /// message states the rule.
     QuantityRuleViolated,
+    /// The cart is in checkout: its lines, codes, buyer and delivery option are frozen until
+    /// `cancelCheckout`, or until the checkout completes or its hold expires.
+    CartLocked,
+    /// `beginCheckout` on a cart without lines.
+    CartEmpty,
+    /// `beginCheckout`: a line wants more units than can be sold now (stock not held by
+    /// other checkouts); the message says how many are left.
+    NotEnoughStock,
+    /// A buyer identity field is malformed; the message says what was expected.
+    InvalidBuyerIdentity,
+    /// `beginCheckout` needs the buyer's email and country (`updateBuyerIdentity`).
+    BuyerIdentityIncomplete,
+    /// A tax rate given to `upsertTaxRates` is invalid.
+    InvalidTaxRate,
+    /// A shipping rate given to `upsertShippingRates` is invalid.
+    InvalidShippingRate,
+    /// No delivery option with this handle serves the buyer's country in the cart's
+    /// currency (or the buyer has no country yet).
+    DeliveryOptionNotFound,
+    /// No checkout has this id (or the cart has no checkout in progress).
+    CheckoutNotFound,
+    /// The checkout's hold expired before it completed; its stock was released and the cart
+    /// reopened.
+    CheckoutExpired,
+    /// The checkout was cancelled; it cannot complete.
+    CheckoutClosed,
+    /// `orderReference` is empty, too long, or holds control characters.
+    InvalidOrderReference,
 }
 
 /// What a mutation adjusted while applying your request.

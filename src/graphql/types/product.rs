@@ -98,9 +98,10 @@ impl Product {
         self.money(pricing::effective_price(&self.model))
     }
 
-    /// Units in stock now. A cart line can never hold more than this.
+    /// Units that can be bought now: the stock less what open checkouts hold. A cart line can
+    /// never hold more than this.
     async fn stock(&self) -> i32 {
-        self.model.stock
+        catalog::available(&self.model)
     }
 
     /// The main image URL.

@@ -10,7 +10,7 @@ use crate::{
     service::{
         CartSettings,
         cart::{CartView, Line},
-        pricing,
+        catalog, pricing,
     },
 };
 
@@ -42,7 +42,8 @@ impl CartSummary {
         *self.cost.get_or_init(|| match &self.view {
             Some(view) => view.price(&self.settings).cost,
             None => {
-                pricing::price_cart(self.currency(), self.settings.tax_rate, &[], &[], None).cost
+                let tax = pricing::TaxRule::fallback(self.settings.tax_rate);
+                pricing::price_cart(self.currency(), &tax, &[], &[], None).cost
             }
         })
     }
@@ -161,9 +162,9 @@ impl CartSummaryItem {
         self.line.product.as_ref().and_then(|p| p.image.as_deref())
     }
 
-    /// Units of the product in stock now.
+    /// Units of the product that can be bought now (stock not held by checkouts).
     async fn stock_quantity(&self) -> i32 {
-        self.line.product.as_ref().map_or(0, |p| p.stock)
+        self.line.product.as_ref().map_or(0, catalog::available)
     }
 
     /// The selling shop's id.

@@ -11,6 +11,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 
 use crate::{
     db::{begin_write, retrying},
+    domain::CartStatus,
     entity::carts,
     error::AppResult,
 };
@@ -29,6 +30,7 @@ pub async fn sweep_expired(db: &DatabaseConnection, now: DateTime<Utc>) -> AppRe
             .column(carts::Column::Id)
             .filter(carts::Column::Live.eq(true))
             .filter(carts::Column::ExpiresAt.lte(now))
+            .filter(carts::Column::Status.ne(CartStatus::Checkout.as_str()))
             .order_by_asc(carts::Column::ExpiresAt)
             .limit(BATCH)
             .into_tuple()
@@ -53,6 +55,7 @@ async fn expire_one(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> Ap
         let cart = carts::Entity::find_by_id(id.to_owned())
             .filter(carts::Column::Live.eq(true))
             .filter(carts::Column::ExpiresAt.lte(now))
+            .filter(carts::Column::Status.ne(CartStatus::Checkout.as_str()))
             .lock_exclusive()
             .one(&txn)
             .await?;

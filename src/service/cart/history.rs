@@ -24,6 +24,12 @@ pub enum EventKind {
     Expired,
     DiscountCodeApplied,
     DiscountCodeRemoved,
+    BuyerIdentityUpdated,
+    DeliveryOptionSelected,
+    CheckoutStarted,
+    CheckoutCancelled,
+    CheckoutExpired,
+    CheckoutCompleted,
 }
 
 impl EventKind {
@@ -40,6 +46,12 @@ impl EventKind {
             Self::Expired => "EXPIRED",
             Self::DiscountCodeApplied => "DISCOUNT_CODE_APPLIED",
             Self::DiscountCodeRemoved => "DISCOUNT_CODE_REMOVED",
+            Self::BuyerIdentityUpdated => "BUYER_IDENTITY_UPDATED",
+            Self::DeliveryOptionSelected => "DELIVERY_OPTION_SELECTED",
+            Self::CheckoutStarted => "CHECKOUT_STARTED",
+            Self::CheckoutCancelled => "CHECKOUT_CANCELLED",
+            Self::CheckoutExpired => "CHECKOUT_EXPIRED",
+            Self::CheckoutCompleted => "CHECKOUT_COMPLETED",
         }
     }
 
@@ -56,6 +68,12 @@ impl EventKind {
             Self::Expired,
             Self::DiscountCodeApplied,
             Self::DiscountCodeRemoved,
+            Self::BuyerIdentityUpdated,
+            Self::DeliveryOptionSelected,
+            Self::CheckoutStarted,
+            Self::CheckoutCancelled,
+            Self::CheckoutExpired,
+            Self::CheckoutCompleted,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == raw)

@@ -10,7 +10,7 @@ use sea_orm::{
 
 use crate::{
     auth::{GuestToken, Viewer},
-    domain::ids::new_id,
+    domain::{CartStatus, ids::new_id},
     entity::{cart_items, carts},
     service::{CartSettings, ErrorCode, UserError},
 };
@@ -34,22 +34,50 @@ pub(super) enum Closed {
     Cleared,
     Merged,
     Expired,
+    /// Its checkout completed: it became an order.
+    Completed,
 }
 
 impl Closed {
-    fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             Self::Cleared => "CLEARED",
             Self::Merged => "MERGED",
             Self::Expired => "EXPIRED",
+            Self::Completed => "COMPLETED",
         }
     }
 }
 
-/// Locks the caller's live cart and checks `expectedVersion`. `Ok(None)` when there is none
-/// (or the caller is anonymous). A user's cart found expired is closed here, as the sweeper
-/// would have; a guest token whose cart is closed or expired is refused.
+/// Locks the caller's live cart for a change and checks `expectedVersion`. `Ok(None)` when
+/// there is none (or the caller is anonymous). A user's cart found expired is closed here, as
+/// the sweeper would have; a guest token whose cart is closed or expired is refused, and so
+/// is a cart in checkout (CART_LOCKED): its contents are frozen while its stock is held.
 pub(super) async fn lock_existing(
+    txn: &impl ConnectionTrait,
+    writer: &Writer<'_>,
+) -> Result<Option<Locked>, Flow> {
+    let locked = lock_current(txn, writer).await?;
+    if let Some(locked) = &locked {
+        refuse_frozen(&locked.cart)?;
+    }
+    Ok(locked)
+}
+
+/// CART_LOCKED for a cart in checkout.
+pub(super) fn refuse_frozen(cart: &carts::Model) -> Result<(), UserError> {
+    match CartStatus::parse(&cart.status) {
+        CartStatus::Open => Ok(()),
+        CartStatus::Checkout | CartStatus::Completed => Err(UserError::new(
+            ErrorCode::CartLocked,
+            &[],
+            "the cart is in checkout and cannot change; cancel the checkout (cancelCheckout) to change it",
+        )),
+    }
+}
+
+/// Like [`lock_existing`], whatever the cart's status: for the checkout transitions.
+pub(super) async fn lock_current(
     txn: &impl ConnectionTrait,
     writer: &Writer<'_>,
 ) -> Result<Option<Locked>, Flow> {
@@ -101,6 +129,14 @@ pub(super) async fn lock_guest_cart(
         .await?;
     match cart {
         Some(cart) if cart.live == Some(true) && !is_expired(&cart, Utc::now()) => Ok(cart),
+        Some(cart) if cart.closed_reason.as_deref() == Some(Closed::Completed.as_str()) => {
+            Err(UserError::new(
+                ErrorCode::InvalidGuestToken,
+                field,
+                "this cart was checked out and became an order; send the request without the token to start a new cart",
+            )
+            .into())
+        }
         Some(cart)
             if cart.closed_reason.as_deref() == Some(Closed::Expired.as_str())
                 || cart.live == Some(true) =>
@@ -219,11 +255,17 @@ fn new_cart(
         note: Set(None),
         closed_reason: Set(None),
         merged_into: Set(None),
+        status: Set(CartStatus::Open.as_str().to_owned()),
+        buyer_email: Set(None),
+        buyer_country_code: Set(None),
+        buyer_province_code: Set(None),
+        buyer_postal_code: Set(None),
+        delivery_option: Set(None),
     }
 }
 
 /// `now + ttl`, within what every backend can store.
-fn after(now: DateTime<Utc>, ttl: std::time::Duration) -> DateTime<Utc> {
+pub(super) fn after(now: DateTime<Utc>, ttl: std::time::Duration) -> DateTime<Utc> {
     let latest = crate::db::timestamp_span().1;
     chrono::Duration::from_std(ttl)
         .ok()
@@ -231,8 +273,11 @@ fn after(now: DateTime<Utc>, ttl: std::time::Duration) -> DateTime<Utc> {
         .map_or(latest, |at| Ord::min(at, latest))
 }
 
+/// Past its expiry. A cart in checkout is not: its hold decides (and `beginCheckout` moves
+/// the expiry past the hold's).
 fn is_expired(cart: &carts::Model, now: DateTime<Utc>) -> bool {
     cart.expires_at.is_some_and(|at| at <= now)
+        && CartStatus::parse(&cart.status) != CartStatus::Checkout
 }
 
 pub(super) fn check_version(current: i64, expected: Option<i64>) -> Result<(), UserError> {
@@ -317,8 +362,14 @@ pub(super) async fn close(
         .filter(cart_items::Column::Live.eq(true))
         .exec(txn)
         .await?;
+    // A completed cart says so; any other closed cart keeps the status it had (OPEN).
+    let status = match reason {
+        Closed::Completed => CartStatus::Completed,
+        _ => CartStatus::Open,
+    };
     carts::Entity::update_many()
         .col_expr(carts::Column::Live, Expr::value(Option::<bool>::None))
+        .col_expr(carts::Column::Status, Expr::value(status.as_str()))
         .col_expr(carts::Column::DeletedAt, Expr::value(now))
         .col_expr(carts::Column::UpdatedAt, Expr::value(now))
         .col_expr(
@@ -340,6 +391,7 @@ pub(super) async fn close(
         Closed::Cleared => EventKind::Cleared,
         Closed::Merged => EventKind::Merged,
         Closed::Expired => EventKind::Expired,
+        Closed::Completed => EventKind::CheckoutCompleted,
     };
     let event = NewEvent::cart(kind, detail);
     history::append(txn, &cart.id, cart.version + 1, actor, vec![event], now).await

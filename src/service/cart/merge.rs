@@ -24,6 +24,7 @@ use super::{
     change::{Change, change_of},
     discount_codes,
     history::{EventKind, NewEvent},
+    buyer,
     lines::set_quantity,
     lock::{self, Closed, Locked},
     rules,
@@ -86,11 +87,13 @@ pub async fn merge_guest_cart(
             }
             Err(other) => return Err(other),
         };
+        lock::refuse_frozen(&guest_cart)?;
         let mut merge = Merge::start(txn, writer, &locked, strategy).await?;
         for (line, product) in lines_of(txn, &guest_cart.id).await? {
             merge.take(txn, line, product).await?;
         }
         merge_details(txn, &locked.cart, &guest_cart, writer).await?;
+        buyer::merge_buyer(txn, &locked.cart, &guest_cart).await?;
         discount_codes::carry_codes(txn, &guest_cart.id, &locked.cart.id).await?;
         lock::close(
             txn,
@@ -224,7 +227,7 @@ impl<'w, 'a> Merge<'w, 'a> {
             rule.largest_within(
                 wanted
                     .min(i64::from(limits.max_line_quantity))
-                    .min(i64::from(product.stock)),
+                    .min(i64::from(catalog::available(&product))),
             )
         };
         let price = pricing::effective_price(&product);

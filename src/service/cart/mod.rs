@@ -10,7 +10,9 @@
 #[macro_use]
 pub(crate) mod txn;
 mod add;
+mod buyer;
 mod change;
+pub mod checkout;
 mod details;
 mod discount_codes;
 mod expiry;
@@ -29,7 +31,12 @@ mod view;
 mod write;
 
 pub use add::add_to_cart;
+pub use buyer::{BuyerUpdate, Edit, select_delivery_option, update_buyer_identity};
 pub use change::{AddLine, Change, ItemChange};
+pub use checkout::{
+    Checkout, CheckoutChange, CheckoutState, begin_checkout, cancel_checkout, complete_checkout,
+    find_checkout, spawn_checkout_sweeper, sweep_checkouts,
+};
 pub use details::{MAX_NOTE_LEN, parse_note, update_cart_attributes};
 pub use discount_codes::{apply_discount_code, remove_discount_code};
 pub use expiry::{spawn_sweeper, sweep_expired};
@@ -39,10 +46,10 @@ pub use merge::{MergeStrategy, merge_guest_cart};
 pub use purge::{Purged, purge};
 pub use read::{load_views, view_by_id, viewer_cart};
 pub use search::{
-    CartCursor, CartFilter, CartOrder, CartStatus, OrderField, count_carts, default_order,
+    CartCursor, CartFilter, CartOrder, Listing, OrderField, count_carts, default_order,
     search_carts,
 };
 pub use sync::sync_cart;
 pub use txn::Writer;
-pub use view::{CartView, Include, Line};
+pub use view::{Buyer, CartView, Destination, Include, Line};
 pub use write::{clear_cart, create_cart};

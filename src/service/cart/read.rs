@@ -1,6 +1,7 @@
-//! Reading carts: one statement for a cart with its lines, their products and shops, and one
-//! more for the products' media when they are asked for. The admin list reads a whole page of
-//! carts the same way, so a page costs the same few statements whatever it holds.
+//! Reading carts: one statement for a cart with its lines, their products and shops, one more
+//! for the products' media when they are asked for, and for prices one for promotions and,
+//! when the buyer gave a country, two for the region's rates. The admin list reads a whole
+//! page of carts the same way, so a page costs the same few statements whatever it holds.
 
 use std::collections::HashMap;
 
@@ -13,14 +14,14 @@ use sea_orm::{
 
 use super::{
     rows::Positional,
-    view::{CartView, Include, Line},
+    view::{CartView, Destination, Include, Line},
 };
 use crate::{
     auth::Viewer,
-    domain::ProductId,
+    domain::{Currency, ProductId},
     entity::{cart_items, carts, product_media, products, shops},
     error::AppResult,
-    service::{catalog, promotions},
+    service::{catalog, promotions, rates},
 };
 
 /// The query for the viewer's open, unexpired cart (`None` for anonymous callers). A cart
@@ -53,7 +54,7 @@ pub async fn viewer_cart(
         Viewer::Guest(token) => Some(token.expose().to_owned()),
         _ => None,
     };
-    read_joined(db, query.into_query(), token, include).await
+    Ok(read_joined(db, query.into_query(), token, include).await?)
 }
 
 /// The live cart `cart_id`, complete, after a mutation.
@@ -63,6 +64,16 @@ pub async fn view_by_id(
     token: Option<String>,
     include: Include,
 ) -> AppResult<Option<CartView>> {
+    Ok(live_view(db, cart_id, token, include).await?)
+}
+
+/// [`view_by_id`] inside a mutation's transaction.
+pub(super) async fn live_view(
+    db: &impl ConnectionTrait,
+    cart_id: &str,
+    token: Option<String>,
+    include: Include,
+) -> Result<Option<CartView>, DbErr> {
     let query = carts::Entity::find_by_id(cart_id.to_owned())
         .filter(carts::Column::Live.eq(true))
         .into_query();
@@ -78,7 +89,7 @@ async fn read_joined(
     mut cart_query: SelectStatement,
     token: Option<String>,
     include: Include,
-) -> AppResult<Option<CartView>> {
+) -> Result<Option<CartView>, DbErr> {
     cart_query.clear_selects();
     select_prefixed::<carts::Entity>(&mut cart_query, CART);
     select_prefixed::<cart_items::Entity>(&mut cart_query, ITEM);
@@ -97,22 +108,18 @@ async fn read_joined(
     let Some(first) = rows.first() else {
         return Ok(None);
     };
-    let cart = carts::Model::read(first, 0)?;
-    let mut lines = Vec::with_capacity(rows.len());
+    let mut view = CartView::bare(carts::Model::read(first, 0)?, token);
+    view.lines.reserve(rows.len());
     for row in &rows {
-        lines.extend(read_line(row, carts::Model::COLUMNS.len())?);
+        view.lines
+            .extend(read_line(row, carts::Model::COLUMNS.len())?);
     }
-    let mut view = CartView {
-        cart,
-        lines,
-        token,
-        offers: None,
-    };
     if include.media {
         attach_media(db, view.lines.iter_mut()).await?;
     }
-    if include.promotions {
+    if include.prices {
         view.offers = Some(promotions::cart_offers(db, &view.cart, Utc::now()).await?);
+        attach_destinations(db, std::slice::from_mut(&mut view)).await?;
     }
     Ok(Some(view))
 }
@@ -128,12 +135,7 @@ pub async fn load_views(
 ) -> AppResult<Vec<CartView>> {
     let mut views: Vec<CartView> = carts
         .into_iter()
-        .map(|cart| CartView {
-            cart,
-            lines: Vec::new(),
-            token: None,
-            offers: None,
-        })
+        .map(|cart| CartView::bare(cart, None))
         .collect();
     if views.is_empty() {
         return Ok(views);
@@ -169,14 +171,38 @@ pub async fn load_views(
     if include.media {
         attach_media(db, views.iter_mut().flat_map(|v| v.lines.iter_mut())).await?;
     }
-    if include.promotions {
+    if include.prices {
         let carts: Vec<carts::Model> = views.iter().map(|v| v.cart.clone()).collect();
         let offers = promotions::carts_offers(db, &carts, Utc::now()).await?;
         for (view, offers) in views.iter_mut().zip(offers) {
             view.offers = Some(offers);
         }
+        attach_destinations(db, &mut views).await?;
     }
     Ok(views)
+}
+
+/// Gives every view whose buyer gave a country its [`Destination`]: two statements for all
+/// of them together, none when no buyer gave a country.
+async fn attach_destinations(db: &impl ConnectionTrait, views: &mut [CartView]) -> Result<(), DbErr> {
+    let mut countries: Vec<&str> = views
+        .iter()
+        .filter_map(|v| v.cart.buyer_country_code.as_deref())
+        .collect();
+    countries.sort_unstable();
+    countries.dedup();
+    let tables = rates::rates_for(db, &countries).await?;
+    for view in views {
+        let Some(country) = view.cart.buyer_country_code.clone() else {
+            continue;
+        };
+        let currency = Currency::parse(&view.cart.currency).unwrap_or(Currency::UNKNOWN);
+        view.destination = Some(Destination {
+            tax: tables.tax_rule(&country, view.cart.buyer_province_code.as_deref()),
+            options: tables.delivery_options(&country, currency),
+        });
+    }
+    Ok(())
 }
 
 /// One live line of the cart `cart_id`, complete, as a mutation found it under the cart lock.

@@ -61,6 +61,12 @@ positional!(carts::Model {
     note,
     closed_reason,
     merged_into,
+    status,
+    buyer_email,
+    buyer_country_code,
+    buyer_province_code,
+    buyer_postal_code,
+    delivery_option,
 });
 
 positional!(cart_items::Model {
@@ -95,6 +101,7 @@ positional!(products::Model {
     quantity_minimum,
     quantity_maximum,
     quantity_increment,
+    held,
 });
 
 positional!(shops::Model {

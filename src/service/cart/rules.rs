@@ -40,7 +40,7 @@ pub(super) fn check_available(product: &products::Model, field: &[&str]) -> Resu
             format!("{} is not available for sale", product.sku),
         ));
     }
-    if product.stock <= 0 {
+    if catalog::available(product) <= 0 {
         return Err(UserError::new(
             ErrorCode::OutOfStock,
             field,
@@ -96,7 +96,7 @@ pub(super) fn settle_quantity(
             product.sku
         )));
     }
-    let stock = u64::try_from(product.stock).unwrap_or(0);
+    let stock = u64::try_from(catalog::available(product)).unwrap_or(0);
     if desired <= stock {
         return Ok((desired as i32, None));
     }

@@ -25,7 +25,7 @@ pub struct CartFilter {
     pub user_ids: Option<Vec<String>>,
     /// `Some(true)`: guest carts only; `Some(false)`: user carts only.
     pub guest: Option<bool>,
-    pub status: CartStatus,
+    pub status: Listing,
     /// Holds a line of any of these products.
     pub product_ids: Option<Vec<String>>,
     /// Holds a line of any of these SKUs.
@@ -43,9 +43,10 @@ pub struct CartFilter {
     pub search: Option<String>,
 }
 
-/// Open carts, closed ones (cleared, merged, expired), or both.
+/// Which carts a search lists: open ones, closed ones (cleared, merged, expired, completed),
+/// or both.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum CartStatus {
+pub enum Listing {
     #[default]
     Open,
     Closed,
@@ -89,9 +90,9 @@ pub async fn count_carts(db: &impl ConnectionTrait, filter: &CartFilter) -> AppR
 fn condition(filter: &CartFilter, now: DateTime<Utc>, backend: DbBackend) -> Condition {
     let mut all = Condition::all();
     all = match filter.status {
-        CartStatus::Open => all.add(carts::Column::Live.eq(true)),
-        CartStatus::Closed => all.add(carts::Column::Live.is_null()),
-        CartStatus::Any => all,
+        Listing::Open => all.add(carts::Column::Live.eq(true)),
+        Listing::Closed => all.add(carts::Column::Live.is_null()),
+        Listing::Any => all,
     };
     if let Some(ids) = &filter.user_ids {
         all = all.add(carts::Column::UserId.is_in(ids.iter().cloned()));

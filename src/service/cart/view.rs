@@ -5,10 +5,12 @@
 use crate::{
     domain::{Attributes, Currency, Money},
     entity::{cart_items, carts, product_media, products, shops},
+    domain::CartStatus,
     service::{
         CartSettings, Warning, WarningCode,
-        pricing::{self, PricedCart, PricingLine},
+        pricing::{self, PricedCart, PricingLine, TaxRule},
         promotions::{CartOffers, CodeState, EnteredCode},
+        rates::DeliveryOption,
     },
 };
 
@@ -28,8 +30,9 @@ fn state_words(state: CodeState) -> &'static str {
 pub struct Include {
     /// The products' images: one more statement for all lines together.
     pub media: bool,
-    /// The promotions the cart may get, for its prices: one more statement.
-    pub promotions: bool,
+    /// What the cart's prices need: the promotions it may get (one more statement) and, when
+    /// the buyer gave a country, the region's tax rate and delivery options (two more).
+    pub prices: bool,
 }
 
 impl Include {
@@ -37,7 +40,7 @@ impl Include {
     pub fn union(self, other: Include) -> Include {
         Include {
             media: self.media || other.media,
-            promotions: self.promotions || other.promotions,
+            prices: self.prices || other.prices,
         }
     }
 }
@@ -50,8 +53,28 @@ pub struct CartView {
     /// The guest token, when the caller presented or was just issued it.
     pub token: Option<String>,
     /// The promotions the cart may get, when the read included them
-    /// ([`Include::promotions`]); without them the cart prices without promotions.
+    /// ([`Include::prices`]); without them the cart prices without promotions.
     pub offers: Option<CartOffers>,
+    /// Where the cart ships, when the read included prices and the buyer gave a country.
+    pub destination: Option<Destination>,
+}
+
+/// What the buyer's country means for a cart's prices.
+#[derive(Clone, Debug, Default)]
+pub struct Destination {
+    /// The region's tax rate; `None`: the configured `CARTQL_TAX_RATE`.
+    pub tax: Option<TaxRule>,
+    /// The delivery options for the country in the cart's currency, cheapest first.
+    pub options: Vec<DeliveryOption>,
+}
+
+/// The buyer's identity as the cart holds it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Buyer {
+    pub email: Option<String>,
+    pub country_code: Option<String>,
+    pub province_code: Option<String>,
+    pub postal_code: Option<String>,
 }
 
 /// A line with its product (absent if the product vanished from the catalog) and the
@@ -134,6 +157,57 @@ impl Line {
 }
 
 impl CartView {
+    /// A view of `cart` with no lines yet and nothing else read.
+    pub fn bare(cart: carts::Model, token: Option<String>) -> Self {
+        Self {
+            cart,
+            lines: Vec::new(),
+            token,
+            offers: None,
+            destination: None,
+        }
+    }
+
+    pub fn status(&self) -> CartStatus {
+        CartStatus::parse(&self.cart.status)
+    }
+
+    pub fn buyer(&self) -> Buyer {
+        Buyer {
+            email: self.cart.buyer_email.clone(),
+            country_code: self.cart.buyer_country_code.clone(),
+            province_code: self.cart.buyer_province_code.clone(),
+            postal_code: self.cart.buyer_postal_code.clone(),
+        }
+    }
+
+    /// The selected delivery option, when it is still offered for the buyer's country.
+    pub fn selected_option(&self) -> Option<&DeliveryOption> {
+        let handle = self.cart.delivery_option.as_deref()?;
+        self.destination
+            .as_ref()?
+            .options
+            .iter()
+            .find(|o| o.handle == handle)
+    }
+
+    /// The delivery options with what each would cost this cart as priced: free past its
+    /// threshold or under a FREE_SHIPPING promotion.
+    pub fn delivery_costs(&self, priced: &PricedCart) -> Vec<(DeliveryOption, Money)> {
+        let currency = self.currency_or(Currency::UNKNOWN);
+        let discounted = priced.cost.subtotal.minor - priced.cost.promotion_discount.minor;
+        let options = self.destination.as_ref().map_or(&[][..], |d| &d.options);
+        options
+            .iter()
+            .map(|option| {
+                let free = priced.free_shipping
+                    || option.free_over.is_some_and(|f| discounted >= i128::from(f));
+                let cost = if free { 0 } else { option.price };
+                (option.clone(), Money::new(cost, currency))
+            })
+            .collect()
+    }
+
     pub fn total_quantity(&self) -> i64 {
         self.lines.iter().map(|l| i64::from(l.item.quantity)).sum()
     }
@@ -179,7 +253,7 @@ impl CartView {
         Currency::parse(&self.cart.currency).unwrap_or(fallback)
     }
 
-    /// The cart priced: lines, promotions, tax and totals.
+    /// The cart priced: lines, promotions, tax, shipping and totals.
     pub fn price(&self, settings: &CartSettings) -> PricedCart {
         let currency = self.currency_or(settings.currency);
         let lines: Vec<PricingLine> = self.lines.iter().map(|l| l.pricing(currency)).collect();
@@ -187,7 +261,14 @@ impl CartView {
             .offers
             .as_ref()
             .map_or(&[][..], |o| o.offers.as_slice());
-        pricing::price_cart(currency, settings.tax_rate, &lines, offers, None)
+        let fallback = || TaxRule::fallback(settings.tax_rate);
+        let tax = self
+            .destination
+            .as_ref()
+            .and_then(|d| d.tax.clone())
+            .unwrap_or_else(fallback);
+        let shipping = self.selected_option().map(DeliveryOption::charge);
+        pricing::price_cart(currency, &tax, &lines, offers, shipping)
     }
 
     /// Every code on the cart with its state once priced, and a DISCOUNT_NOT_APPLICABLE

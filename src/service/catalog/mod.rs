@@ -171,6 +171,7 @@ async fn upsert_in(
             quantity_minimum: Set(draft.quantity_rule.minimum),
             quantity_maximum: Set(draft.quantity_rule.maximum),
             quantity_increment: Set(draft.quantity_rule.increment),
+            held: Set(0),
         })
         .on_conflict(
             OnConflict::column(products::Column::Sku)
@@ -253,4 +254,10 @@ pub fn quantity_rule(product: &products::Model) -> QuantityRule {
         maximum: product.quantity_maximum,
         increment: product.quantity_increment,
     }
+}
+
+/// Units of the product that can still go into a cart or a checkout: its stock less what
+/// open checkouts hold.
+pub fn available(product: &products::Model) -> i32 {
+    Ord::max(product.stock.saturating_sub(product.held), 0)
 }

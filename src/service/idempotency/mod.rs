@@ -39,6 +39,9 @@ pub struct Record {
     pub token: Option<String>,
     pub item_id: Option<String>,
     pub warnings: Vec<Warning>,
+    /// The checkout a checkout transition began or completed.
+    #[serde(default)]
+    pub checkout_id: Option<String>,
 }
 
 /// What is known about a key.

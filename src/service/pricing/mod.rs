@@ -11,6 +11,39 @@ use crate::{
     entity::products,
 };
 
+/// The rate a cart is taxed at, and the title its tax line carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaxRule {
+    pub title: String,
+    pub rate: TaxRate,
+}
+
+impl TaxRule {
+    /// The configured default rate (`CARTQL_TAX_RATE`), titled plainly.
+    pub fn fallback(rate: TaxRate) -> Self {
+        Self {
+            title: "Tax".to_owned(),
+            rate,
+        }
+    }
+}
+
+/// The selected delivery option's charge: its price, free once the discounted subtotal
+/// reaches `free_over`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShippingCharge {
+    pub price: i64,
+    pub free_over: Option<i64>,
+}
+
+/// One tax on the cart: what `estimatedTax` is made of.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaxLine {
+    pub title: String,
+    pub rate: TaxRate,
+    pub amount: Money,
+}
+
 pub use offer::{HUNDRED_PERCENT, Offer, PricingLine, PromotionKind, PromotionScope};
 
 /// The effective unit price of a product: its discount price when that is lower.
@@ -32,7 +65,8 @@ pub struct CartCost {
     pub promotion_discount: Money,
     /// Shipping after promotions; `None` until a delivery option prices it.
     pub shipping: Option<Money>,
-    /// Tax on the discounted subtotal at the configured rate, rounded half-to-even.
+    /// Tax on the discounted subtotal (and shipping, see [`price_cart`]) at the cart's rate,
+    /// rounded half-to-even.
     pub estimated_tax: Money,
     /// `subtotal − promotionDiscount + shipping + estimatedTax`.
     pub total: Money,
@@ -80,6 +114,8 @@ pub struct PricedCart {
     pub outcomes: Vec<OfferOutcome>,
     /// A FREE_SHIPPING promotion applied.
     pub free_shipping: bool,
+    /// The taxes making up `cost.estimated_tax` (none at a zero rate).
+    pub tax_lines: Vec<TaxLine>,
     pub cost: CartCost,
 }
 
@@ -90,13 +126,15 @@ pub struct PricedCart {
 /// Offers whose conditions the cart meets apply: every stackable one, and of the non-stackable
 /// ones the single best for the shopper (ties to the smaller id). They apply LINES-scoped
 /// first, then ORDER-scoped, each in id order, each on what the earlier ones left; a line is
-/// never discounted below zero. `shipping` is the selected delivery option's price, if any.
+/// never discounted below zero. `shipping` is the selected delivery option's charge, if any:
+/// free under a FREE_SHIPPING promotion or once the discounted subtotal reaches its
+/// threshold. Tax is `tax`'s rate on the discounted subtotal; shipping is not taxed.
 pub fn price_cart(
     currency: Currency,
-    tax_rate: TaxRate,
+    tax: &TaxRule,
     lines: &[PricingLine],
     offers: &[Offer],
-    shipping: Option<i64>,
+    shipping: Option<ShippingCharge>,
 ) -> PricedCart {
     let unmet: Vec<Option<String>> = offers.iter().map(|o| o.unmet(lines, currency)).collect();
     let applicable = || (0..offers.len()).filter(|&i| unmet[i].is_none());
@@ -124,7 +162,7 @@ pub fn price_cart(
             None => OfferOutcome::Applied(Money::new(best.taken[i], currency)),
         })
         .collect();
-    finish(currency, tax_rate, lines, offers, best, outcomes, shipping)
+    finish(currency, tax, lines, offers, best, outcomes, shipping)
 }
 
 /// The result of applying a set of offers.
@@ -140,7 +178,12 @@ struct Applied {
     value: i128,
 }
 
-fn apply(lines: &[PricingLine], offers: &[Offer], set: &[usize], shipping: Option<i64>) -> Applied {
+fn apply(
+    lines: &[PricingLine],
+    offers: &[Offer],
+    set: &[usize],
+    shipping: Option<ShippingCharge>,
+) -> Applied {
     let mut order: Vec<usize> = set.to_vec();
     order.sort_by(|&a, &b| {
         let rank = |o: &Offer| (o.scope != PromotionScope::Lines, o.id.clone());
@@ -162,7 +205,7 @@ fn apply(lines: &[PricingLine], offers: &[Offer], set: &[usize], shipping: Optio
         }
     }
     let shipping_saved = if free_shipping {
-        i128::from(shipping.unwrap_or(0))
+        i128::from(shipping.map_or(0, |s| s.price))
     } else {
         0
     };
@@ -177,12 +220,12 @@ fn apply(lines: &[PricingLine], offers: &[Offer], set: &[usize], shipping: Optio
 
 fn finish(
     currency: Currency,
-    tax_rate: TaxRate,
+    tax: &TaxRule,
     lines: &[PricingLine],
     offers: &[Offer],
     applied: Applied,
     outcomes: Vec<OfferOutcome>,
-    shipping: Option<i64>,
+    shipping: Option<ShippingCharge>,
 ) -> PricedCart {
     let allocation = |i: usize, amount: i128| Allocation {
         promotion_id: offers[i].id.clone(),
@@ -214,14 +257,24 @@ fn finish(
         .map(|l| i128::from(l.list_price - l.unit_price) * i128::from(l.quantity))
         .sum();
     let promotion_discount: i128 = applied.taken.iter().sum();
+    let discounted = subtotal - promotion_discount;
     let shipping = shipping.map(|s| {
-        if applied.free_shipping {
+        let over_threshold = s.free_over.is_some_and(|f| discounted >= i128::from(f));
+        if applied.free_shipping || over_threshold {
             0
         } else {
-            i128::from(s)
+            i128::from(s.price)
         }
     });
-    let tax = tax_rate.tax_on(subtotal - promotion_discount);
+    let tax_amount = tax.rate.tax_on(discounted);
+    let tax_lines = match tax.rate.is_zero() {
+        true => Vec::new(),
+        false => vec![TaxLine {
+            title: tax.title.clone(),
+            rate: tax.rate,
+            amount: Money::new(tax_amount, currency),
+        }],
+    };
     PricedCart {
         lines: priced,
         order_allocations: order_level
@@ -230,16 +283,14 @@ fn finish(
             .collect(),
         outcomes,
         free_shipping: applied.free_shipping,
+        tax_lines,
         cost: CartCost {
             subtotal: Money::new(subtotal, currency),
             discount: Money::new(sale_savings, currency),
             promotion_discount: Money::new(promotion_discount, currency),
             shipping: shipping.map(|s| Money::new(s, currency)),
-            estimated_tax: Money::new(tax, currency),
-            total: Money::new(
-                subtotal - promotion_discount + shipping.unwrap_or(0) + tax,
-                currency,
-            ),
+            estimated_tax: Money::new(tax_amount, currency),
+            total: Money::new(discounted + shipping.unwrap_or(0) + tax_amount, currency),
         },
     }
 }

@@ -7,6 +7,17 @@ use proptest::prelude::*;
 use super::*;
 use crate::domain::Money;
 
+fn default_tax() -> TaxRule {
+    TaxRule::fallback(TaxRate::default())
+}
+
+fn flat(price: i64) -> ShippingCharge {
+    ShippingCharge {
+        price,
+        free_over: None,
+    }
+}
+
 fn usd() -> Currency {
     Currency::parse("USD").expect("USD")
 }
@@ -59,7 +70,7 @@ fn an_order_percentage_is_spread_by_largest_remainder_and_taxed_after() {
         PromotionScope::Order,
         1_000,
     );
-    let priced = price_cart(usd(), TaxRate::default(), &lines, &[ten], None);
+    let priced = price_cart(usd(), &default_tax(), &lines, &[ten], None);
     // 10 % of 69.99 is 6.999, rounded to 7.00, spread 600.08 : 99.91 → 600 + 100.
     assert_eq!(priced.cost.promotion_discount.minor, 700);
     assert_eq!(priced.lines[0].allocations[0].amount.minor, 600);
@@ -76,14 +87,14 @@ fn buy_two_get_one_discounts_the_cheapest_unit_of_each_group() {
     let mut b2g1 = offer("p", PromotionKind::BuyXGetY, PromotionScope::Lines, 10_000);
     b2g1.min_quantity = Some(2);
     b2g1.get_quantity = Some(1);
-    let priced = price_cart(usd(), TaxRate::default(), &lines, &[b2g1.clone()], None);
+    let priced = price_cart(usd(), &default_tax(), &lines, &[b2g1.clone()], None);
     // Four units make one group of three: the cheapest unit is free.
     assert_eq!(priced.cost.promotion_discount.minor, 1_000);
     assert!(priced.lines[0].allocations.is_empty());
     assert_eq!(priced.lines[1].discounted_subtotal.minor, 1_000);
 
     let two = [line("a", "s", 1_500, 2)];
-    let priced = price_cart(usd(), TaxRate::default(), &two, &[b2g1], None);
+    let priced = price_cart(usd(), &default_tax(), &two, &[b2g1], None);
     assert_eq!(
         priced.outcomes,
         vec![OfferOutcome::Unmet("add 1 more item it applies to".into())]
@@ -104,7 +115,7 @@ fn the_best_non_stackable_offer_wins_and_stackable_ones_add_up() {
     stacked.stackable = true;
     let priced = price_cart(
         usd(),
-        TaxRate::default(),
+        &default_tax(),
         &lines,
         &[percent, amount, stacked],
         None,
@@ -138,7 +149,7 @@ fn conditions_say_what_is_missing() {
         1_000,
     );
     shop.shop_ids = vec!["elsewhere".into()];
-    let priced = price_cart(usd(), TaxRate::default(), &lines, &[big, shop], None);
+    let priced = price_cart(usd(), &default_tax(), &lines, &[big, shop], None);
     assert_eq!(
         priced.outcomes,
         vec![
@@ -155,7 +166,7 @@ fn free_shipping_zeroes_the_shipping_and_counts_for_the_best_choice() {
     let mut free = offer("p1", PromotionKind::FreeShipping, PromotionScope::Order, 0);
     free.min_subtotal = Some(500);
     let small = offer("p2", PromotionKind::AmountOff, PromotionScope::Order, 100);
-    let priced = price_cart(usd(), TaxRate::default(), &lines, &[free, small], Some(799));
+    let priced = price_cart(usd(), &default_tax(), &lines, &[free, small], Some(flat(799)));
     assert!(priced.free_shipping);
     assert_eq!(priced.cost.shipping, Some(Money::new(0, usd())));
     assert_eq!(priced.outcomes[1], OfferOutcome::Outbid);
@@ -233,13 +244,17 @@ proptest! {
         lines in proptest::collection::vec(any_line(), 0..=30),
         offers in proptest::collection::vec(any_offer(), 0..=6),
         rate_millionths in 0..=1_000_000u32,
-        shipping in proptest::option::of(0..=100_000i64),
+        shipping in proptest::option::of((0..=100_000i64, proptest::option::of(0..=500_000i64))),
     ) {
+        let shipping = shipping.map(|(price, free_over)| ShippingCharge { price, free_over });
         let mut offers = offers;
         offers.sort_by(|a, b| a.id.cmp(&b.id));
         offers.dedup_by(|a, b| a.id == b.id);
-        let rate = TaxRate::parse(&format!("0.{rate_millionths:06}")).unwrap_or_default();
-        let priced = price_cart(usd(), rate, &lines, &offers, shipping);
+        let rate = TaxRule {
+            title: "Tax".into(),
+            rate: TaxRate::parse(&format!("0.{rate_millionths:06}")).unwrap_or_default(),
+        };
+        let priced = price_cart(usd(), &rate, &lines, &offers, shipping);
 
         prop_assert_eq!(allocated(&priced), priced.cost.promotion_discount.minor);
         for (line, out) in lines.iter().zip(&priced.lines) {
@@ -256,6 +271,16 @@ proptest! {
                 + cost.estimated_tax.minor
         );
         prop_assert!(cost.estimated_tax.minor >= 0);
+        // The tax lines add up to the tax, exactly.
+        let taxed: i128 = priced.tax_lines.iter().map(|t| t.amount.minor).sum();
+        prop_assert_eq!(taxed, cost.estimated_tax.minor);
+        // Shipping past its threshold is free.
+        if let (Some(charge), Some(paid)) = (shipping, cost.shipping) {
+            let discounted = cost.subtotal.minor - cost.promotion_discount.minor;
+            if charge.free_over.is_some_and(|f| discounted >= i128::from(f)) {
+                prop_assert_eq!(paid.minor, 0);
+            }
+        }
         // Even a cart of the priciest products totals within a 64-bit integer.
         prop_assert!(i64::try_from(cost.total.minor).is_ok());
         // Each order-level promotion's whole amount is the sum of its shares on the lines.
@@ -267,10 +292,10 @@ proptest! {
             prop_assert_eq!(shares, order.amount.minor);
         }
         // The same input prices the same, whatever order the offers are listed in.
-        prop_assert_eq!(&price_cart(usd(), rate, &lines, &offers, shipping), &priced);
+        prop_assert_eq!(&price_cart(usd(), &rate, &lines, &offers, shipping), &priced);
         let mut reversed = offers.clone();
         reversed.reverse();
-        let again = price_cart(usd(), rate, &lines, &reversed, shipping);
+        let again = price_cart(usd(), &rate, &lines, &reversed, shipping);
         prop_assert_eq!(again.cost, priced.cost);
         prop_assert_eq!(again.lines, priced.lines);
     }

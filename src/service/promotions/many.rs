@@ -11,7 +11,7 @@ use sea_orm::{
     sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Order, Query},
 };
 
-use super::offers::{CartOffers, Found, customer_of, sort_out};
+use super::offers::{CartOffers, Found, customer_of, in_checkout, sort_out};
 use crate::entity::{cart_discount_codes, carts, promotion_usages, promotions};
 
 const ENTERED_CART: &str = "entered_cart";
@@ -121,7 +121,7 @@ pub async fn carts_offers(
                     entered_at: Some(*at),
                 });
             }
-            sort_out(found, now)
+            sort_out(found, now, in_checkout(cart))
         })
         .collect())
 }

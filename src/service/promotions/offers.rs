@@ -10,6 +10,7 @@ use sea_orm::{
 
 use super::stored::offer_of;
 use crate::{
+    domain::CartStatus,
     entity::{cart_discount_codes, carts, promotion_usages, promotions},
     service::pricing::{Offer, OfferOutcome, PricedCart},
 };
@@ -153,11 +154,17 @@ pub async fn cart_offers(
             used_by_customer: row.try_get("", USED_BY_CUSTOMER)?,
         });
     }
-    Ok(sort_out(found, now))
+    Ok(sort_out(found, now, in_checkout(cart)))
+}
+
+/// The cart is frozen in checkout.
+pub(super) fn in_checkout(cart: &carts::Model) -> bool {
+    CartStatus::parse(&cart.status) == CartStatus::Checkout
 }
 
 /// Splits what was found into the offers pricing may use and the codes with their states.
-pub(super) fn sort_out(mut found: Vec<Found>, now: DateTime<Utc>) -> CartOffers {
+/// `frozen`: the cart is in checkout, whose holds already reserve the uses it needs.
+pub(super) fn sort_out(mut found: Vec<Found>, now: DateTime<Utc>, frozen: bool) -> CartOffers {
     let mut out = CartOffers::default();
     // Codes in the order they were entered (then by id: entries in the same instant).
     found.sort_by(|a, b| (a.entered_at, &a.promotion.id).cmp(&(b.entered_at, &b.promotion.id)));
@@ -167,7 +174,7 @@ pub(super) fn sort_out(mut found: Vec<Found>, now: DateTime<Utc>) -> CartOffers 
         used_by_customer,
     } in found
     {
-        let state = state_of(&promotion, used_by_customer, now);
+        let state = state_of(&promotion, used_by_customer, now, frozen);
         let usable = state == CodeState::NotApplicable;
         if let (Some(code), Some(_)) = (&promotion.code, entered_at) {
             out.codes.push(EnteredCode {
@@ -190,15 +197,23 @@ pub(super) fn sort_out(mut found: Vec<Found>, now: DateTime<Utc>) -> CartOffers 
 }
 
 /// Whether a promotion may be used now by this customer (`NotApplicable`: usable, pricing
-/// decides) or why not.
-fn state_of(promotion: &promotions::Model, used_by_customer: i64, now: DateTime<Utc>) -> CodeState {
+/// decides) or why not. Uses held by open checkouts count against `usageLimit`, except for
+/// a cart that is itself in checkout (`frozen`): it prices as it did when its checkout began
+/// and took its holds, and the checkout's frozen totals are the ones that bind.
+fn state_of(
+    promotion: &promotions::Model,
+    used_by_customer: i64,
+    now: DateTime<Utc>,
+    frozen: bool,
+) -> CodeState {
+    let held = if frozen { 0 } else { promotion.times_held };
     if !promotion.active || promotion.starts_at.is_some_and(|start| start > now) {
         CodeState::NotActive
     } else if promotion.ends_at.is_some_and(|end| end <= now) {
         CodeState::Expired
     } else if promotion
         .usage_limit
-        .is_some_and(|limit| promotion.times_used >= limit)
+        .is_some_and(|limit| promotion.times_used.saturating_add(held) >= limit)
         || promotion
             .usage_limit_per_customer
             .is_some_and(|limit| used_by_customer >= i64::from(limit))

@@ -3,6 +3,7 @@
 //! counter; `replies` reads codes out of answers. `TEST_LOG=1` shows the service's logs
 //! (filtered by `CARTQL_LOG`, `info` by default).
 
+pub mod checkout;
 mod database;
 mod fixtures;
 pub mod pricing;
@@ -43,6 +44,8 @@ pub enum Who {
     Guest(String),
     User(String),
     Admin,
+    /// A caller with the `checkout` role: an order system.
+    OrderSystem,
     /// Raw headers, for credential tests.
     Headers(Vec<(String, String)>),
 }
@@ -71,6 +74,10 @@ impl TestApp {
             ("DATABASE_URL".to_owned(), database.url.clone()),
             ("CARTQL_JWT_SECRET".to_owned(), SECRET.to_owned()),
             ("CARTQL_DEMO_CATALOG".to_owned(), "false".to_owned()),
+            (
+                "CARTQL_HANDOFF_SECRET".to_owned(),
+                checkout::HANDOFF_SECRET.to_owned(),
+            ),
         ]);
         for (key, value) in settings {
             env.insert((*key).to_owned(), (*value).to_owned());

@@ -26,10 +26,14 @@ impl TestApp {
     }
 
     pub fn token(&self, user: &str, admin: bool) -> String {
+        self.token_with_roles(user, if admin { &["admin"] } else { &[] })
+    }
+
+    pub fn token_with_roles(&self, user: &str, roles: &[&str]) -> String {
         self.issuer
             .as_ref()
             .expect("an HS256 key")
-            .issue(user, admin, 3_600)
+            .issue(user, roles, 3_600)
             .expect("sign a token")
     }
 
@@ -72,6 +76,15 @@ impl TestApp {
             Who::User(id) => {
                 builder =
                     builder.header("authorization", format!("Bearer {}", self.token(id, false)))
+            }
+            Who::OrderSystem => {
+                builder = builder.header(
+                    "authorization",
+                    format!(
+                        "Bearer {}",
+                        self.token_with_roles("order-system", &["checkout"])
+                    ),
+                )
             }
             Who::Admin => {
                 builder = builder.header(

@@ -1,0 +1,147 @@
+//! The checkout handoff: `beginCheckout` freezes a cart, prices it one last time, holds its
+//! stock and promotion uses for `CARTQL_CHECKOUT_HOLD`, and records the priced contents for
+//! the order system; `cancelCheckout` (the shopper), the sweeper (on expiry) or
+//! `completeCheckout` (the order system) end the hold, exactly once. Completion turns the
+//! held units into sold ones, counts the promotion uses and closes the cart as COMPLETED.
+//!
+//! Locks are always taken cart first, then checkout, then products and promotions in id
+//! order, by every path, so concurrent transitions queue rather than deadlock.
+
+mod begin;
+mod contents;
+mod finish;
+mod holds;
+mod sweep;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+
+pub use begin::begin_checkout;
+pub use contents::{Contents, ContentsLine, Discount, Tax, Totals, hash_of};
+pub use finish::{MAX_ORDER_REFERENCE_LEN, cancel_checkout, complete_checkout};
+pub use sweep::{spawn_checkout_sweeper, sweep_checkouts};
+
+use crate::{
+    auth::Viewer,
+    entity::{carts, checkouts},
+    error::AppResult,
+    service::idempotency::Record,
+};
+
+use super::{change::Change, txn::Replayable};
+
+/// Where a checkout stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckoutState {
+    /// Its stock is held until `expires_at`.
+    Holding,
+    Cancelled,
+    Expired,
+    Completed,
+}
+
+impl CheckoutState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Holding => "HOLDING",
+            Self::Cancelled => "CANCELLED",
+            Self::Expired => "EXPIRED",
+            Self::Completed => "COMPLETED",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Self {
+        match raw {
+            "HOLDING" => Self::Holding,
+            "CANCELLED" => Self::Cancelled,
+            "COMPLETED" => Self::Completed,
+            _ => Self::Expired,
+        }
+    }
+}
+
+/// A checkout as stored, with its contents read back.
+#[derive(Clone, Debug)]
+pub struct Checkout {
+    pub row: checkouts::Model,
+    pub contents: Contents,
+}
+
+impl Checkout {
+    fn read(row: checkouts::Model) -> Result<Self, DbErr> {
+        let contents = serde_json::from_str(&row.contents)
+            .map_err(|err| DbErr::Custom(format!("checkout {} contents: {err}", row.id)))?;
+        Ok(Self { row, contents })
+    }
+
+    pub fn state(&self) -> CheckoutState {
+        CheckoutState::parse(&self.row.state)
+    }
+
+    /// Still holding, but past its hold: the sweeper has yet to release it.
+    pub fn lapsed(&self, now: DateTime<Utc>) -> bool {
+        self.state() == CheckoutState::Holding && self.row.expires_at <= now
+    }
+}
+
+/// What a checkout transition left: the cart (for the payload) and the checkout.
+#[derive(Clone, Debug)]
+pub struct CheckoutChange {
+    pub change: Change,
+    pub checkout_id: Option<String>,
+}
+
+impl Replayable for CheckoutChange {
+    fn record(&self) -> Record {
+        Record {
+            checkout_id: self.checkout_id.clone(),
+            ..self.change.record()
+        }
+    }
+
+    fn replay(record: Record) -> Self {
+        Self {
+            checkout_id: record.checkout_id.clone(),
+            change: Change::replay(record),
+        }
+    }
+}
+
+/// Checkout `id` with its cart, for a reader; `None` when there is none.
+pub async fn find_checkout(
+    db: &impl ConnectionTrait,
+    id: &str,
+) -> AppResult<Option<(Checkout, carts::Model)>> {
+    let Some(row) = checkouts::Entity::find_by_id(id.to_owned()).one(db).await? else {
+        return Ok(None);
+    };
+    let Some(cart) = carts::Entity::find_by_id(row.cart_id.clone()).one(db).await? else {
+        return Ok(None);
+    };
+    Ok(Some((Checkout::read(row)?, cart)))
+}
+
+/// Whether `viewer` may read the checkouts of `cart`: its owner (the user, or the holder of
+/// the guest token), an admin, or an order system (role `checkout`).
+pub fn may_read(viewer: &Viewer, cart: &carts::Model) -> bool {
+    match viewer {
+        Viewer::User(user) => {
+            user.admin || user.checkout || cart.user_id.as_deref() == Some(user.id.as_str())
+        }
+        Viewer::Guest(token) => cart.token_hash.as_deref() == Some(token.hash().as_str()),
+        Viewer::Anonymous => false,
+    }
+}
+
+/// The checkout of `cart_id` that holds stock now, if any, locked.
+async fn holding_of(
+    txn: &impl ConnectionTrait,
+    cart_id: &str,
+) -> Result<Option<checkouts::Model>, DbErr> {
+    checkouts::Entity::find()
+        .filter(checkouts::Column::CartId.eq(cart_id))
+        .filter(checkouts::Column::State.eq(CheckoutState::Holding.as_str()))
+        .lock_exclusive()
+        .one(txn)
+        .await
+}

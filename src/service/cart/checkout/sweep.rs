@@ -1,0 +1,121 @@
+//! Releasing checkouts whose hold ran out: the stock and promotion uses go back, and the cart
+//! reopens with a CHECKOUT_EXPIRED event. Safe with many instances sweeping at once: each
+//! checkout is re-checked under its cart's lock and released through its guarded state
+//! change, so exactly once.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait},
+};
+
+use crate::{
+    db::{begin_write, retrying},
+    domain::CartStatus,
+    entity::{carts, checkouts},
+    error::AppResult,
+};
+
+use super::{
+    super::history::{self, EventKind, NewEvent},
+    CheckoutState, finish::reopen, holds,
+};
+
+/// Checkouts released per round.
+const BATCH: u64 = 200;
+
+/// Releases every checkout whose hold ended at or before `now`; returns how many.
+pub async fn sweep_checkouts(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u64> {
+    let mut released = 0;
+    loop {
+        let due: Vec<String> = checkouts::Entity::find()
+            .select_only()
+            .column(checkouts::Column::Id)
+            .filter(checkouts::Column::State.eq(CheckoutState::Holding.as_str()))
+            .filter(checkouts::Column::ExpiresAt.lte(now))
+            .order_by_asc(checkouts::Column::ExpiresAt)
+            .limit(BATCH)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let round = due.len() as u64;
+        for id in due {
+            if expire_one(db, &id, now).await? {
+                released += 1;
+            }
+        }
+        if round < BATCH {
+            return Ok(released);
+        }
+    }
+}
+
+/// Releases checkout `id` if, under its cart's lock, it still holds and is due.
+async fn expire_one(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> AppResult<bool> {
+    retrying(|| async {
+        let txn = begin_write(db).await?;
+        let Some(found) = checkouts::Entity::find_by_id(id.to_owned()).one(&txn).await? else {
+            txn.rollback().await?;
+            return Ok(false);
+        };
+        let cart = carts::Entity::find_by_id(found.cart_id.clone())
+            .lock_exclusive()
+            .one(&txn)
+            .await?;
+        let checkout = checkouts::Entity::find_by_id(id.to_owned())
+            .filter(checkouts::Column::State.eq(CheckoutState::Holding.as_str()))
+            .filter(checkouts::Column::ExpiresAt.lte(now))
+            .lock_exclusive()
+            .one(&txn)
+            .await?;
+        let (Some(cart), Some(checkout)) = (cart, checkout) else {
+            txn.rollback().await?;
+            return Ok(false);
+        };
+        if !holds::release(&txn, &checkout, CheckoutState::Expired, false, now).await? {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        if CartStatus::parse(&cart.status) == CartStatus::Checkout {
+            carts::Entity::update_many()
+                .col_expr(
+                    carts::Column::Version,
+                    Expr::col(carts::Column::Version).add(1),
+                )
+                .col_expr(carts::Column::UpdatedAt, Expr::value(now))
+                .filter(carts::Column::Id.eq(cart.id.as_str()))
+                .exec(&txn)
+                .await?;
+            reopen(&txn, &cart.id).await?;
+            let event = NewEvent::cart(EventKind::CheckoutExpired, Some(checkout.id.clone()));
+            history::append(&txn, &cart.id, cart.version + 1, "system", vec![event], now)
+                .await?;
+        }
+        txn.commit().await?;
+        Ok(true)
+    })
+    .await
+}
+
+/// Releases lapsed holds every `interval` in the background for the life of the process.
+pub fn spawn_checkout_sweeper(db: DatabaseConnection, interval: Duration) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    runtime.spawn(async move {
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match sweep_checkouts(&db, Utc::now()).await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "released expired checkout holds"),
+                Err(err) => {
+                    tracing::warn!(error = ?err, "the checkout sweep failed; retrying next round")
+                }
+            }
+        }
+    });
+}
