@@ -240,16 +240,17 @@ pub fn demo_rates() -> (Vec<TaxRateSpec>, Vec<ShippingRateSpec>) {
         title: title.to_owned(),
         rate: rate.to_owned(),
     };
-    let ship = |handle: &str, title: &str, countries: &[&str], price: &str, free_over: Option<&str>| {
-        ShippingRateSpec {
-            handle: handle.to_owned(),
-            title: title.to_owned(),
-            country_codes: countries.iter().map(|c| (*c).to_owned()).collect(),
-            price: price.to_owned(),
-            free_over: free_over.map(str::to_owned),
-            currency: Some("USD".into()),
-        }
-    };
+    let ship =
+        |handle: &str, title: &str, countries: &[&str], price: &str, free_over: Option<&str>| {
+            ShippingRateSpec {
+                handle: handle.to_owned(),
+                title: title.to_owned(),
+                country_codes: countries.iter().map(|c| (*c).to_owned()).collect(),
+                price: price.to_owned(),
+                free_over: free_over.map(str::to_owned),
+                currency: Some("USD".into()),
+            }
+        };
     (
         vec![
             tax("US", Some("CA"), "California sales tax", "0.0725"),
@@ -259,9 +260,27 @@ pub fn demo_rates() -> (Vec<TaxRateSpec>, Vec<ShippingRateSpec>) {
             tax("DE", None, "MwSt.", "0.19"),
         ],
         vec![
-            ship("standard", "Standard (5–7 days)", &["US", "CA"], "5.99", Some("50.00")),
-            ship("express", "Express (1–2 days)", &["US", "CA"], "14.99", None),
-            ship("international", "International (7–14 days)", &[], "24.99", None),
+            ship(
+                "standard",
+                "Standard (5–7 days)",
+                &["US", "CA"],
+                "5.99",
+                Some("50.00"),
+            ),
+            ship(
+                "express",
+                "Express (1–2 days)",
+                &["US", "CA"],
+                "14.99",
+                None,
+            ),
+            ship(
+                "international",
+                "International (7–14 days)",
+                &[],
+                "24.99",
+                None,
+            ),
         ],
     )
 }
@@ -272,7 +291,8 @@ pub async fn import_rates(
     (taxes, shipping): (Vec<TaxRateSpec>, Vec<ShippingRateSpec>),
     currency: Currency,
 ) -> AppResult<(usize, usize)> {
-    let invalid = |e: crate::service::UserError| AppError::BadUserInput(format!("rate: {}", e.message));
+    let invalid =
+        |e: crate::service::UserError| AppError::BadUserInput(format!("rate: {}", e.message));
     let taxes = taxes
         .into_iter()
         .map(TaxRateSpec::validate)

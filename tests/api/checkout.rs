@@ -9,8 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::helpers::{
     CART_VIEW, TestApp, Who,
     checkout::{
-        BUYER, CANCEL, HANDOFF_SECRET, SELECT, begin, buyer, complete, ready_buyer,
-        regional_rates,
+        BUYER, CANCEL, HANDOFF_SECRET, SELECT, begin, buyer, complete, ready_buyer, regional_rates,
     },
     error_codes, top_level_code,
 };
@@ -84,7 +83,10 @@ async fn a_shopper_checks_out_and_the_order_system_completes_it_exactly_once() {
     assert_eq!(claims.total, "65.19");
     assert_eq!(claims.currency, "USD");
     let contents = checkout["contents"].as_str().expect("contents");
-    assert_eq!(claims.hash, hex::encode(Sha256::digest(contents.as_bytes())));
+    assert_eq!(
+        claims.hash,
+        hex::encode(Sha256::digest(contents.as_bytes()))
+    );
     let parsed: Value = serde_json::from_str(contents).expect("JSON contents");
     assert_eq!(parsed["totals"]["totalMinor"], 6519);
 
@@ -97,15 +99,26 @@ async fn a_shopper_checks_out_and_the_order_system_completes_it_exactly_once() {
         ["CART_LOCKED"]
     );
     let rebuy = app
-        .gql(&shopper, BUYER, json!({ "input": { "email": "other@example.com" } }))
+        .gql(
+            &shopper,
+            BUYER,
+            json!({ "input": { "email": "other@example.com" } }),
+        )
         .await;
-    assert_eq!(
-        error_codes(&rebuy["updateBuyerIdentity"]),
-        ["CART_LOCKED"]
-    );
+    assert_eq!(error_codes(&rebuy["updateBuyerIdentity"]), ["CART_LOCKED"]);
     // The two held units are unavailable to everyone else.
-    assert_eq!(app.scalar("SELECT held FROM products WHERE sku = 'TEE'").await, 2);
-    let view = app.gql(&Who::User("other".into()), "{ product(sku: \"TEE\") { stock } }", json!({})).await;
+    assert_eq!(
+        app.scalar("SELECT held FROM products WHERE sku = 'TEE'")
+            .await,
+        2
+    );
+    let view = app
+        .gql(
+            &Who::User("other".into()),
+            "{ product(sku: \"TEE\") { stock } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(view["product"]["stock"], 98);
 
     // Only an order system completes.
@@ -124,7 +137,11 @@ async fn a_shopper_checks_out_and_the_order_system_completes_it_exactly_once() {
     assert_eq!(done["checkout"]["cart"]["status"], "COMPLETED");
     let stock = || app.scalar("SELECT stock FROM products WHERE sku = 'TEE'");
     assert_eq!(stock().await, 98);
-    assert_eq!(app.scalar("SELECT held FROM products WHERE sku = 'TEE'").await, 0);
+    assert_eq!(
+        app.scalar("SELECT held FROM products WHERE sku = 'TEE'")
+            .await,
+        0
+    );
 
     // Exactly once: a repeat answers the same result and changes nothing.
     let again = complete(&app, &id, "ORDER-1-retry").await;
@@ -133,7 +150,8 @@ async fn a_shopper_checks_out_and_the_order_system_completes_it_exactly_once() {
     assert_eq!(stock().await, 98);
 
     // The owner still reads the checkout; a stranger gets null, as for a missing id.
-    let query = "query($id: ID!) { checkout(id: $id) { status cart { status items { nodes { sku } } } } }";
+    let query =
+        "query($id: ID!) { checkout(id: $id) { status cart { status items { nodes { sku } } } } }";
     let mine = app.gql(&shopper, query, json!({ "id": id })).await;
     assert_eq!(
         mine["checkout"],
@@ -160,16 +178,31 @@ async fn cancelling_releases_the_hold_and_reopens_the_cart() {
     ready_buyer(&app, &shopper).await;
     let began = begin(&app, &shopper).await;
     let id = began["checkout"]["id"].as_str().expect("an id").to_owned();
-    assert_eq!(app.scalar("SELECT held FROM products WHERE sku = 'LIMITED'").await, 3);
+    assert_eq!(
+        app.scalar("SELECT held FROM products WHERE sku = 'LIMITED'")
+            .await,
+        3
+    );
 
     let cancelled = app.gql(&shopper, CANCEL, json!({})).await;
     assert_eq!(cancelled["cancelCheckout"]["userErrors"], json!([]));
     assert_eq!(cancelled["cancelCheckout"]["cart"]["status"], "OPEN");
-    assert_eq!(app.scalar("SELECT held FROM products WHERE sku = 'LIMITED'").await, 0);
-    assert_eq!(app.scalar("SELECT stock FROM products WHERE sku = 'LIMITED'").await, 5);
+    assert_eq!(
+        app.scalar("SELECT held FROM products WHERE sku = 'LIMITED'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.scalar("SELECT stock FROM products WHERE sku = 'LIMITED'")
+            .await,
+        5
+    );
     // Released once: a second cancel finds nothing, and the order system cannot complete it.
     let twice = app.gql(&shopper, CANCEL, json!({})).await;
-    assert_eq!(error_codes(&twice["cancelCheckout"]), ["CHECKOUT_NOT_FOUND"]);
+    assert_eq!(
+        error_codes(&twice["cancelCheckout"]),
+        ["CHECKOUT_NOT_FOUND"]
+    );
     assert_eq!(
         error_codes(&complete(&app, &id, "ORDER-2").await),
         ["CHECKOUT_CLOSED"]
@@ -200,11 +233,29 @@ async fn an_expired_hold_is_released_once_by_the_sweeper_and_cannot_complete() {
         ["CHECKOUT_EXPIRED"]
     );
     let now = chrono::Utc::now();
-    assert_eq!(cartql::service::cart::sweep_checkouts(&app.db, now).await.expect("sweep"), 1);
-    assert_eq!(cartql::service::cart::sweep_checkouts(&app.db, now).await.expect("sweep"), 0);
-    assert_eq!(app.scalar("SELECT held FROM products WHERE sku = 'LIMITED'").await, 0);
+    assert_eq!(
+        cartql::service::cart::sweep_checkouts(&app.db, now)
+            .await
+            .expect("sweep"),
+        1
+    );
+    assert_eq!(
+        cartql::service::cart::sweep_checkouts(&app.db, now)
+            .await
+            .expect("sweep"),
+        0
+    );
+    assert_eq!(
+        app.scalar("SELECT held FROM products WHERE sku = 'LIMITED'")
+            .await,
+        0
+    );
     let cart = app
-        .gql(&shopper, "{ cart { status events(first: 20) { nodes { kind } } } }", json!({}))
+        .gql(
+            &shopper,
+            "{ cart { status events(first: 20) { nodes { kind } } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(cart["cart"]["status"], "OPEN");
     let kinds: Vec<&str> = cart["cart"]["events"]["nodes"]
@@ -225,19 +276,34 @@ async fn begin_refuses_what_cannot_be_bought_and_changes_nothing() {
     app.add(&shopper, "TEE", 1).await;
     let incomplete = begin(&app, &shopper).await;
     assert_eq!(error_codes(&incomplete), ["BUYER_IDENTITY_INCOMPLETE"]);
-    assert_eq!(incomplete["userErrors"][0]["field"], json!(["buyerIdentity", "email"]));
+    assert_eq!(
+        incomplete["userErrors"][0]["field"],
+        json!(["buyerIdentity", "email"])
+    );
 
-    let bad = buyer(&app, &shopper, json!({ "email": "not-an-address", "countryCode": "US" })).await;
+    let bad = buyer(
+        &app,
+        &shopper,
+        json!({ "email": "not-an-address", "countryCode": "US" }),
+    )
+    .await;
     assert_eq!(error_codes(&bad), ["INVALID_BUYER_IDENTITY"]);
     assert_eq!(bad["userErrors"][0]["field"], json!(["input", "email"]));
     let country = buyer(&app, &shopper, json!({ "countryCode": "XX" })).await;
-    assert_eq!(country["userErrors"][0]["field"], json!(["input", "countryCode"]));
+    assert_eq!(
+        country["userErrors"][0]["field"],
+        json!(["input", "countryCode"])
+    );
     let province = buyer(&app, &shopper, json!({ "provinceCode": "ON" })).await;
-    assert_eq!(province["userErrors"][0]["field"], json!(["input", "provinceCode"]));
+    assert_eq!(
+        province["userErrors"][0]["field"],
+        json!(["input", "provinceCode"])
+    );
 
     ready_buyer(&app, &shopper).await;
     // The product was withdrawn after it went into the cart.
-    app.execute("UPDATE products SET active = FALSE WHERE sku = 'TEE'").await;
+    app.execute("UPDATE products SET active = FALSE WHERE sku = 'TEE'")
+        .await;
     let before = app.snapshot().await;
     let withdrawn = begin(&app, &shopper).await;
     assert_eq!(error_codes(&withdrawn), ["PRODUCT_UNAVAILABLE"]);
@@ -265,8 +331,15 @@ async fn held_units_are_unavailable_to_every_other_cart() {
 
     // None is left now.
     let third = Who::User("third".into());
-    assert_eq!(error_codes(&app.add(&third, "LIMITED", 1).await), ["OUT_OF_STOCK"]);
-    assert_eq!(app.scalar("SELECT held FROM products WHERE sku = 'LIMITED'").await, 5);
+    assert_eq!(
+        error_codes(&app.add(&third, "LIMITED", 1).await),
+        ["OUT_OF_STOCK"]
+    );
+    assert_eq!(
+        app.scalar("SELECT held FROM products WHERE sku = 'LIMITED'")
+            .await,
+        5
+    );
 }
 
 #[tokio::test]

@@ -112,7 +112,8 @@ async fn a_hundred_checkouts_of_ten_units_hold_ten_and_sell_ten() {
     assert_eq!(app.scalar(&format!("SELECT held {product}")).await, 10);
     assert_eq!(app.scalar(&format!("SELECT stock {product}")).await, 10);
     assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM checkouts WHERE state = 'HOLDING'").await,
+        app.scalar("SELECT COUNT(*) FROM checkouts WHERE state = 'HOLDING'")
+            .await,
         10
     );
 
@@ -128,7 +129,11 @@ async fn a_hundred_checkouts_of_ten_units_hold_ten_and_sell_ten() {
         .collect();
     for (status, reply) in fire(addresses, completions).await {
         assert_eq!(status, 200, "{reply}");
-        assert_eq!(codes(&reply, "completeCheckout"), Vec::<String>::new(), "{reply}");
+        assert_eq!(
+            codes(&reply, "completeCheckout"),
+            Vec::<String>::new(),
+            "{reply}"
+        );
         assert_eq!(
             reply["data"]["completeCheckout"]["checkout"]["status"],
             "COMPLETED"
@@ -137,7 +142,8 @@ async fn a_hundred_checkouts_of_ten_units_hold_ten_and_sell_ten() {
     assert_eq!(app.scalar(&format!("SELECT stock {product}")).await, 0);
     assert_eq!(app.scalar(&format!("SELECT held {product}")).await, 0);
     assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM checkouts WHERE state = 'COMPLETED'").await,
+        app.scalar("SELECT COUNT(*) FROM checkouts WHERE state = 'COMPLETED'")
+            .await,
         10
     );
     assert_eq!(
@@ -173,7 +179,9 @@ async fn twenty_carts_racing_a_code_limited_to_three_use_it_exactly_three_times(
     let servers = two_servers(&app);
     let addresses: Vec<String> = servers.iter().map(|s| s.address.clone()).collect();
     let token = |n: usize| format!("Bearer {}", app.token(&format!("coder-{n}"), false));
-    let begins = (0..CARTS).map(|n| (token(n), json!({ "query": BEGIN }))).collect();
+    let begins = (0..CARTS)
+        .map(|n| (token(n), json!({ "query": BEGIN })))
+        .collect();
     let first = fire(addresses.clone(), begins).await;
     let with_code = first
         .iter()
@@ -190,10 +198,16 @@ async fn twenty_carts_racing_a_code_limited_to_three_use_it_exactly_three_times(
         );
     }
     // The others check out again, now priced without the code.
-    let retries = (0..CARTS).map(|n| (token(n), json!({ "query": BEGIN }))).collect();
+    let retries = (0..CARTS)
+        .map(|n| (token(n), json!({ "query": BEGIN })))
+        .collect();
     let mut checkouts = Vec::new();
     for (_, reply) in fire(addresses.clone(), retries).await {
-        assert_eq!(codes(&reply, "beginCheckout"), Vec::<String>::new(), "{reply}");
+        assert_eq!(
+            codes(&reply, "beginCheckout"),
+            Vec::<String>::new(),
+            "{reply}"
+        );
         checkouts.push(
             reply["data"]["beginCheckout"]["checkout"]["id"]
                 .as_str()
@@ -205,12 +219,17 @@ async fn twenty_carts_racing_a_code_limited_to_three_use_it_exactly_three_times(
     let completions = checkouts
         .iter()
         .map(|id| {
-            let body = json!({ "query": COMPLETE, "variables": { "id": id, "ref": format!("O-{id}") } });
+            let body =
+                json!({ "query": COMPLETE, "variables": { "id": id, "ref": format!("O-{id}") } });
             (order_system.clone(), body)
         })
         .collect();
     for (_, reply) in fire(addresses, completions).await {
-        assert_eq!(codes(&reply, "completeCheckout"), Vec::<String>::new(), "{reply}");
+        assert_eq!(
+            codes(&reply, "completeCheckout"),
+            Vec::<String>::new(),
+            "{reply}"
+        );
     }
     assert_eq!(
         app.scalar("SELECT times_used FROM promotions WHERE code_key = 'three'")

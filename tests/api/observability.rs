@@ -30,6 +30,13 @@ async fn a_scrape_shows_operations_user_errors_loader_batches_and_the_pool() {
         json!({}),
     )
     .await;
+    // The catalog's products take their media through the batching loader.
+    app.gql(
+        &who,
+        "{ products(first: 5) { nodes { media { url } } } }",
+        json!({}),
+    )
+    .await;
     let refused = app
         .gql(
             &who,

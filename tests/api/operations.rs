@@ -190,13 +190,20 @@ async fn the_checkout_operations_run_as_written() {
     run(&app, &Who::Admin, "UpsertShippingRates", shipping).await;
     let who = Who::User("checker".into());
     app.add(&who, "TEE", 1).await;
-    let identity = json!({ "input": { "email": "c@example.com", "countryCode": "CA", "provinceCode": "ON" } });
+    let identity =
+        json!({ "input": { "email": "c@example.com", "countryCode": "CA", "provinceCode": "ON" } });
     let set = run(&app, &who, "UpdateBuyerIdentity", identity).await;
     assert_eq!(
         set["updateBuyerIdentity"]["cart"]["cost"]["taxLines"][0]["title"],
         "HST"
     );
-    run(&app, &who, "SelectDeliveryOption", json!({ "handle": "standard" })).await;
+    run(
+        &app,
+        &who,
+        "SelectDeliveryOption",
+        json!({ "handle": "standard" }),
+    )
+    .await;
     let began = run(&app, &who, "BeginCheckout", json!({})).await;
     let id = began["beginCheckout"]["checkout"]["id"].clone();
     assert_eq!(began["beginCheckout"]["checkout"]["status"], "HOLDING");

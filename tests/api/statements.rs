@@ -263,5 +263,9 @@ async fn a_cart_shipping_somewhere_costs_two_more_statements_whatever_its_size()
         assert_eq!(data["cart"]["selectedDeliveryOption"]["handle"], "express");
     }
     // The cart with its lines; its promotions; the country's tax rates; the shipping rates.
-    assert_eq!(counts, vec![4, 4, 4], "statements per view of a cart with a destination");
+    assert_eq!(
+        counts,
+        vec![4, 4, 4],
+        "statements per view of a cart with a destination"
+    );
 }

@@ -36,7 +36,9 @@ fn validate_all<I, D>(
     inputs
         .into_iter()
         .enumerate()
-        .map(|(i, input)| validate(input).map_err(|e| e.under(&["rates".to_owned(), i.to_string()])))
+        .map(|(i, input)| {
+            validate(input).map_err(|e| e.under(&["rates".to_owned(), i.to_string()]))
+        })
         .collect()
 }
 

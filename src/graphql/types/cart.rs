@@ -14,8 +14,8 @@ use crate::{
     graphql::{
         context::ContextExt,
         types::{
-            Attribute, BuyerIdentity, CartCost, CartDiscountCode, CartEvent, CartItem,
-            CartWarning, DeliveryOption, DiscountAllocation, priced::PricedView,
+            Attribute, BuyerIdentity, CartCost, CartDiscountCode, CartEvent, CartItem, CartWarning,
+            DeliveryOption, DiscountAllocation, priced::PricedView,
         },
     },
     service::{

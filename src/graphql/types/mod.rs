@@ -17,7 +17,9 @@ mod summary;
 
 pub use cart::{Cart, CartStatus};
 pub use cart_item::{Attribute, CartItem};
-pub use checkout::{BuyerIdentity, Checkout, CheckoutLine, CheckoutPayload, CheckoutStatus, DeliveryOption};
+pub use checkout::{
+    BuyerIdentity, Checkout, CheckoutLine, CheckoutPayload, CheckoutStatus, DeliveryOption,
+};
 pub use cost::{CartCost, TaxLine};
 pub use discount::{CartDiscountCode, DiscountAllocation, DiscountCodeState};
 pub use event::{CartEvent, CartEventKind};

@@ -59,8 +59,14 @@ fn invalid(prefix: &[&str], error: BuyerError) -> UserError {
 
 /// Applies `update` to the identity `cart` holds. A new country drops the old province (it
 /// belonged to the old country) unless a province comes with it; a province needs a country.
-fn settle(cart: &carts::Model, update: &BuyerUpdate, prefix: &[&str]) -> Result<Settled, UserError> {
-    let edit = |edit: &Edit, current: &Option<String>, parse: &dyn Fn(&str) -> Result<String, BuyerError>| {
+fn settle(
+    cart: &carts::Model,
+    update: &BuyerUpdate,
+    prefix: &[&str],
+) -> Result<Settled, UserError> {
+    let edit = |edit: &Edit,
+                current: &Option<String>,
+                parse: &dyn Fn(&str) -> Result<String, BuyerError>| {
         match edit {
             Edit::Keep => Ok(current.clone()),
             Edit::Clear => Ok(None),
@@ -68,8 +74,16 @@ fn settle(cart: &carts::Model, update: &BuyerUpdate, prefix: &[&str]) -> Result<
         }
     };
     let email = edit(&update.email, &cart.buyer_email, &parse_email)?;
-    let country = edit(&update.country_code, &cart.buyer_country_code, &parse_country)?;
-    let postal_code = edit(&update.postal_code, &cart.buyer_postal_code, &parse_postal_code)?;
+    let country = edit(
+        &update.country_code,
+        &cart.buyer_country_code,
+        &parse_country,
+    )?;
+    let postal_code = edit(
+        &update.postal_code,
+        &cart.buyer_postal_code,
+        &parse_postal_code,
+    )?;
     let country_changed = country != cart.buyer_country_code;
     let province = match (&update.province_code, &country) {
         (Edit::Clear, _) => None,
@@ -106,11 +120,20 @@ pub async fn update_buyer_identity(
         let settled = settle(&locked.cart, update, &["input"])?;
         let mut write = carts::Entity::update_many()
             .col_expr(carts::Column::BuyerEmail, Expr::value(settled.email))
-            .col_expr(carts::Column::BuyerProvinceCode, Expr::value(settled.province))
-            .col_expr(carts::Column::BuyerPostalCode, Expr::value(settled.postal_code));
+            .col_expr(
+                carts::Column::BuyerProvinceCode,
+                Expr::value(settled.province),
+            )
+            .col_expr(
+                carts::Column::BuyerPostalCode,
+                Expr::value(settled.postal_code),
+            );
         if settled.country != locked.cart.buyer_country_code {
             write = write
-                .col_expr(carts::Column::BuyerCountryCode, Expr::value(settled.country))
+                .col_expr(
+                    carts::Column::BuyerCountryCode,
+                    Expr::value(settled.country),
+                )
                 .col_expr(
                     carts::Column::DeliveryOption,
                     Expr::value(Option::<String>::None),
@@ -199,7 +222,10 @@ pub(super) async fn merge_buyer(
     let mut write = carts::Entity::update_many();
     let mut changed = false;
     if user.buyer_email.is_none() && guest.buyer_email.is_some() {
-        write = write.col_expr(carts::Column::BuyerEmail, Expr::value(guest.buyer_email.clone()));
+        write = write.col_expr(
+            carts::Column::BuyerEmail,
+            Expr::value(guest.buyer_email.clone()),
+        );
         changed = true;
     }
     if user.buyer_country_code.is_none() && guest.buyer_country_code.is_some() {

@@ -21,10 +21,10 @@ use crate::{
 };
 
 use super::{
+    buyer,
     change::{Change, change_of},
     discount_codes,
     history::{EventKind, NewEvent},
-    buyer,
     lines::set_quantity,
     lock::{self, Closed, Locked},
     rules,

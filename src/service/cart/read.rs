@@ -184,7 +184,10 @@ pub async fn load_views(
 
 /// Gives every view whose buyer gave a country its [`Destination`]: two statements for all
 /// of them together, none when no buyer gave a country.
-async fn attach_destinations(db: &impl ConnectionTrait, views: &mut [CartView]) -> Result<(), DbErr> {
+async fn attach_destinations(
+    db: &impl ConnectionTrait,
+    views: &mut [CartView],
+) -> Result<(), DbErr> {
     let mut countries: Vec<&str> = views
         .iter()
         .filter_map(|v| v.cart.buyer_country_code.as_deref())

@@ -3,9 +3,9 @@
 //! The GraphQL types only project it.
 
 use crate::{
+    domain::CartStatus,
     domain::{Attributes, Currency, Money},
     entity::{cart_items, carts, product_media, products, shops},
-    domain::CartStatus,
     service::{
         CartSettings, Warning, WarningCode,
         pricing::{self, PricedCart, PricingLine, TaxRule},
@@ -201,7 +201,9 @@ impl CartView {
             .iter()
             .map(|option| {
                 let free = priced.free_shipping
-                    || option.free_over.is_some_and(|f| discounted >= i128::from(f));
+                    || option
+                        .free_over
+                        .is_some_and(|f| discounted >= i128::from(f));
                 let cost = if free { 0 } else { option.price };
                 (option.clone(), Money::new(cost, currency))
             })

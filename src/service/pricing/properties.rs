@@ -166,7 +166,13 @@ fn free_shipping_zeroes_the_shipping_and_counts_for_the_best_choice() {
     let mut free = offer("p1", PromotionKind::FreeShipping, PromotionScope::Order, 0);
     free.min_subtotal = Some(500);
     let small = offer("p2", PromotionKind::AmountOff, PromotionScope::Order, 100);
-    let priced = price_cart(usd(), &default_tax(), &lines, &[free, small], Some(flat(799)));
+    let priced = price_cart(
+        usd(),
+        &default_tax(),
+        &lines,
+        &[free, small],
+        Some(flat(799)),
+    );
     assert!(priced.free_shipping);
     assert_eq!(priced.cost.shipping, Some(Money::new(0, usd())));
     assert_eq!(priced.outcomes[1], OfferOutcome::Outbid);

@@ -119,7 +119,10 @@ impl ShippingRateSpec {
             Money::parse_price(raw, currency).map_err(|_| {
                 invalid(
                     field,
-                    format!("{raw:?} is not a {} amount of zero or more", currency.code()),
+                    format!(
+                        "{raw:?} is not a {} amount of zero or more",
+                        currency.code()
+                    ),
                 )
             })
         };

@@ -41,8 +41,7 @@ impl TaxRateSpec {
         let invalid = |field: &str, message: String| {
             UserError::new(ErrorCode::InvalidTaxRate, &[field], message)
         };
-        let country =
-            parse_country(&self.country_code).map_err(|e| invalid(e.field, e.message))?;
+        let country = parse_country(&self.country_code).map_err(|e| invalid(e.field, e.message))?;
         let province = match self.province_code.as_deref() {
             None | Some("") => String::new(),
             Some(raw) => parse_province(raw, &country).map_err(|e| invalid(e.field, e.message))?,

@@ -10,10 +10,10 @@ use sea_orm::{
 };
 
 use crate::{
+    domain::Currency,
     domain::{CartStatus, ids::new_id},
     entity::{carts, checkouts},
     error::AppResult,
-    domain::Currency,
     service::{ErrorCode, Outcome, UserError, catalog, promotions::customer_of},
 };
 
@@ -85,8 +85,9 @@ pub async fn begin_checkout(writer: &Writer<'_>) -> AppResult<Outcome<CheckoutCh
             total_minor: Set(contents.totals.total_minor),
             contents_hash: Set(hash_of(&json)),
             contents: Set(json),
-            promotion_ids: Set(serde_json::to_string(&contents.promotion_ids())
-                .unwrap_or_else(|_| "[]".into())),
+            promotion_ids: Set(
+                serde_json::to_string(&contents.promotion_ids()).unwrap_or_else(|_| "[]".into())
+            ),
             order_reference: Set(None),
             created_at: Set(now),
             expires_at: Set(expires_at),
@@ -145,7 +146,9 @@ fn not_enough(view: &CartView, product_id: &str) -> Flow {
     let item = line.map_or("", |l| l.item.id.as_str());
     let (sku, left) = line
         .and_then(|l| l.product.as_ref())
-        .map_or(("this product".to_owned(), 0), |p| (p.sku.clone(), catalog::available(p)));
+        .map_or(("this product".to_owned(), 0), |p| {
+            (p.sku.clone(), catalog::available(p))
+        });
     refuse(
         ErrorCode::NotEnoughStock,
         &["lines", item],

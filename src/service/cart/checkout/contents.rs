@@ -10,8 +10,8 @@ use crate::{
     domain::Money,
     service::{
         cart::view::{CartView, Line},
-        promotions::CodeState,
         pricing::{Allocation, OfferOutcome, PricedCart, PricedLine, PromotionKind},
+        promotions::CodeState,
     },
 };
 
@@ -148,7 +148,10 @@ impl Contents {
         });
         // Every promotion that applied, with its whole amount; a FREE_SHIPPING one takes no
         // amount but is used all the same.
-        let offers = view.offers.as_ref().map_or(&[][..], |o| o.offers.as_slice());
+        let offers = view
+            .offers
+            .as_ref()
+            .map_or(&[][..], |o| o.offers.as_slice());
         let promotions = offers
             .iter()
             .zip(&priced.outcomes)

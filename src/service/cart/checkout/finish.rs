@@ -49,7 +49,10 @@ pub async fn cancel_checkout(writer: &Writer<'_>) -> AppResult<Outcome<Change>> 
         let mut events = Vec::new();
         if let Some(holding) = holding_of(txn, &locked.cart.id).await? {
             holds::release(txn, &holding, CheckoutState::Cancelled, false, Utc::now()).await?;
-            events.push(NewEvent::cart(EventKind::CheckoutCancelled, Some(holding.id)));
+            events.push(NewEvent::cart(
+                EventKind::CheckoutCancelled,
+                Some(holding.id),
+            ));
         }
         lock::commit_change(txn, writer, &locked, events).await?;
         reopen(txn, &locked.cart.id).await?;
@@ -63,7 +66,10 @@ pub(super) async fn reopen(
     cart_id: &str,
 ) -> Result<(), sea_orm::DbErr> {
     carts::Entity::update_many()
-        .col_expr(carts::Column::Status, Expr::value(CartStatus::Open.as_str()))
+        .col_expr(
+            carts::Column::Status,
+            Expr::value(CartStatus::Open.as_str()),
+        )
         .filter(carts::Column::Id.eq(cart_id))
         .exec(txn)
         .await?;

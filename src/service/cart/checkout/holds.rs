@@ -46,11 +46,13 @@ pub(super) async fn hold_stock(
         }
     }
     if !wanted.is_empty() {
-        let rows = wanted.iter().map(|(product, quantity)| checkout_holds::ActiveModel {
-            checkout_id: Set(checkout_id.to_owned()),
-            product_id: Set(product.clone()),
-            quantity: Set(*quantity),
-        });
+        let rows = wanted
+            .iter()
+            .map(|(product, quantity)| checkout_holds::ActiveModel {
+                checkout_id: Set(checkout_id.to_owned()),
+                product_id: Set(product.clone()),
+                quantity: Set(*quantity),
+            });
         checkout_holds::Entity::insert_many(rows)
             .exec_without_returning(txn)
             .await?;
@@ -128,10 +130,15 @@ pub(super) async fn release(
         .collect();
     holds.sort();
     for (product, quantity) in holds {
-        let mut update = products::Entity::update_many()
-            .col_expr(products::Column::Held, less(products::Column::Held, quantity));
+        let mut update = products::Entity::update_many().col_expr(
+            products::Column::Held,
+            less(products::Column::Held, quantity),
+        );
         if sold {
-            update = update.col_expr(products::Column::Stock, less(products::Column::Stock, quantity));
+            update = update.col_expr(
+                products::Column::Stock,
+                less(products::Column::Stock, quantity),
+            );
         }
         update
             .filter(products::Column::Id.eq(product.as_str()))

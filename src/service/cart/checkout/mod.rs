@@ -115,7 +115,10 @@ pub async fn find_checkout(
     let Some(row) = checkouts::Entity::find_by_id(id.to_owned()).one(db).await? else {
         return Ok(None);
     };
-    let Some(cart) = carts::Entity::find_by_id(row.cart_id.clone()).one(db).await? else {
+    let Some(cart) = carts::Entity::find_by_id(row.cart_id.clone())
+        .one(db)
+        .await?
+    else {
         return Ok(None);
     };
     Ok(Some((Checkout::read(row)?, cart)))

@@ -20,7 +20,9 @@ use crate::{
 
 use super::{
     super::history::{self, EventKind, NewEvent},
-    CheckoutState, finish::reopen, holds,
+    CheckoutState,
+    finish::reopen,
+    holds,
 };
 
 /// Checkouts released per round.
@@ -56,7 +58,10 @@ pub async fn sweep_checkouts(db: &DatabaseConnection, now: DateTime<Utc>) -> App
 async fn expire_one(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> AppResult<bool> {
     retrying(|| async {
         let txn = begin_write(db).await?;
-        let Some(found) = checkouts::Entity::find_by_id(id.to_owned()).one(&txn).await? else {
+        let Some(found) = checkouts::Entity::find_by_id(id.to_owned())
+            .one(&txn)
+            .await?
+        else {
             txn.rollback().await?;
             return Ok(false);
         };
@@ -90,8 +95,7 @@ async fn expire_one(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> Ap
                 .await?;
             reopen(&txn, &cart.id).await?;
             let event = NewEvent::cart(EventKind::CheckoutExpired, Some(checkout.id.clone()));
-            history::append(&txn, &cart.id, cart.version + 1, "system", vec![event], now)
-                .await?;
+            history::append(&txn, &cart.id, cart.version + 1, "system", vec![event], now).await?;
         }
         txn.commit().await?;
         Ok(true)
