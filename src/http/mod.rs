@@ -81,13 +81,17 @@ pub fn router(app: AppState, config: &Config, graphiql: Option<GraphiqlPage>) ->
         trusted_proxies: config.trusted_proxies.clone().into(),
     };
     forget_idle_callers(state.rate.clone());
+    // A GraphQL request over its time gets the coded 503 every refusal has.
     let graphql = Router::new()
         .route("/graphql", get(graphql::graphql_get).post(graphql::graphql))
         .route("/graphql/ws", get(graphql::graphql_ws))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            config.request_timeout,
-        ));
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
+                    timed_out()
+                }))
+                .timeout(config.request_timeout),
+        );
     let health = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -176,10 +180,19 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
 
 /// 503 with `Retry-After` when the concurrency limit is reached.
 fn overloaded() -> Response {
+    unavailable("the service is busy; retry shortly")
+}
+
+/// 503 with `Retry-After` when a GraphQL request outlives `CARTQL_REQUEST_TIMEOUT`.
+fn timed_out() -> Response {
+    unavailable("the request took longer than the service allows and was stopped; retry shortly")
+}
+
+fn unavailable(message: &str) -> Response {
     let mut response = error_response(
         StatusCode::SERVICE_UNAVAILABLE,
         codes::SERVICE_UNAVAILABLE,
-        "the service is busy; retry shortly",
+        message,
     );
     response
         .headers_mut()

@@ -74,3 +74,35 @@ async fn list_fields_are_costed_by_page_size() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn a_mutation_running_more_than_fifty_root_fields_is_refused_whole() {
+    let app = TestApp::spawn_with(&[
+        ("CARTQL_RATE_MUTATIONS", "100000"),
+        ("CARTQL_RATE_NEW_CARTS", "100000"),
+    ])
+    .await;
+    let aliases = |n: usize| -> String {
+        (0..n)
+            .map(|i| format!("a{i}: createCart {{ cart {{ id }} }} "))
+            .collect()
+    };
+    let body = refused(&app, &format!("mutation {{ {} }}", aliases(51))).await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("at most 50 mutations")),
+        "{body}"
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM carts").await, 0);
+    // Fifty run.
+    let (_, ran) = app
+        .post(
+            &Who::Anonymous,
+            &format!("mutation {{ {} }}", aliases(50)),
+            json!({}),
+        )
+        .await;
+    assert!(ran.get("errors").is_none(), "{ran}");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM carts").await, 50);
+}

@@ -285,3 +285,37 @@ async fn guest_cart_creation_is_rate_limited() {
         200
     );
 }
+
+#[tokio::test]
+async fn a_request_over_the_timeout_gets_a_coded_503() {
+    let app = TestApp::spawn_with(&[("CARTQL_REQUEST_TIMEOUT", "1s")]).await;
+    // On MySQL the abandoned statement keeps waiting for the lock inside the server, and the
+    // test database cannot be dropped under it; the answer is the HTTP layer's alone, so
+    // SQLite and PostgreSQL show it.
+    if app.db.get_database_backend() == sea_orm::DbBackend::MySql {
+        return;
+    }
+    let who = Who::User("waiting".into());
+    app.add(&who, "TEE", 1).await;
+    // The cart stays locked, so the next change waits past the timeout.
+    let txn = app.hold_cart_locks().await;
+    let request = app.request(
+        &who,
+        "POST",
+        "/graphql",
+        "application/json",
+        Body::from(
+            json!({ "query": crate::helpers::ADD, "variables": { "input": { "product": { "sku": "TEE" } } } })
+                .to_string(),
+        ),
+    );
+    let (status, headers, body) = app.send_raw(request).await;
+    txn.rollback().await.expect("release the locks");
+    assert_eq!(status, 503);
+    assert_eq!(
+        headers.get("retry-after").map(|v| v.as_bytes()),
+        Some(&b"1"[..])
+    );
+    let body: serde_json::Value = serde_json::from_slice(&body).expect("a JSON body");
+    assert_eq!(top_level_code(&body), "SERVICE_UNAVAILABLE");
+}

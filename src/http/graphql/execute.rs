@@ -25,7 +25,7 @@ use crate::{
 
 use super::{
     idempotency_key::{idempotency_claim, replay, reused, stored_reply},
-    limits::{rate_limited, too_many_requests},
+    limits::{rate_limited, too_many_mutations, too_many_requests},
     media::{JSON, Media},
     recording::record_operation,
     replies::{code_uncoded_errors, graphql_errors, is_request_error},
@@ -120,6 +120,9 @@ pub(super) async fn execute(
         Some(op) if is_mutation => Some(root_field_names(document, op, &variables)),
         _ => None,
     };
+    if let Some(refused) = mutation_fields.as_deref().and_then(too_many_mutations) {
+        return refused;
+    }
     if let Some(fields) = &mutation_fields
         && let Err(refusal) = rate_limited(state, fields, &viewer, &address)
     {

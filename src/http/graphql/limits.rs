@@ -10,6 +10,25 @@ use crate::{auth::Viewer, error::codes, http::HttpState, http::rate_limit::Refus
 
 use crate::http::answer::error_response;
 
+/// Most root fields one mutation operation may run: each is its own transaction, run one
+/// after another, and no storefront needs more in one request.
+pub const MAX_MUTATION_FIELDS: usize = 50;
+
+/// BAD_USER_INPUT for a mutation operation with more than [`MAX_MUTATION_FIELDS`] root
+/// fields (aliases and fragments counted).
+pub(super) fn too_many_mutations(fields: &[&str]) -> Option<Response> {
+    (fields.len() > MAX_MUTATION_FIELDS).then(|| {
+        error_response(
+            StatusCode::BAD_REQUEST,
+            codes::BAD_USER_INPUT,
+            &format!(
+                "an operation runs at most {MAX_MUTATION_FIELDS} mutations, this one {}; split it",
+                fields.len()
+            ),
+        )
+    })
+}
+
 /// Applies the mutation and new-cart allowances to a mutation about to run: one mutation per
 /// root field, one new cart per field that opens a guest cart for this caller.
 pub(super) fn rate_limited(
