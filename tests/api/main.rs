@@ -12,6 +12,7 @@ mod cart_flows;
 mod catalog;
 mod checkout;
 mod checkout_races;
+mod checkout_rules;
 mod concurrency;
 mod conformance;
 mod crash;

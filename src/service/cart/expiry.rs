@@ -16,7 +16,7 @@ use crate::{
     error::AppResult,
 };
 
-use super::lock::{self, Closed};
+use super::close::{Closed, close};
 
 /// Carts closed per sweep round, so one round never holds the database for long.
 const BATCH: u64 = 200;
@@ -63,7 +63,7 @@ async fn expire_one(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> Ap
             txn.rollback().await?;
             return Ok(false);
         };
-        lock::close(&txn, &cart, Closed::Expired, None, "system", None).await?;
+        close(&txn, &cart, Closed::Expired, None, "system", None).await?;
         txn.commit().await?;
         Ok(true)
     })

@@ -23,10 +23,11 @@ use crate::{
 use super::{
     buyer,
     change::{Change, change_of},
+    close::{Closed, close},
     discount_codes,
     history::{EventKind, NewEvent},
     lines::set_quantity,
-    lock::{self, Closed, Locked},
+    lock::{self, Locked},
     rules,
     txn::{Flow, Writer},
 };
@@ -95,7 +96,7 @@ pub async fn merge_guest_cart(
         merge_details(txn, &locked.cart, &guest_cart, writer).await?;
         buyer::merge_buyer(txn, &locked.cart, &guest_cart).await?;
         discount_codes::carry_codes(txn, &guest_cart.id, &locked.cart.id).await?;
-        lock::close(
+        close(
             txn,
             &guest_cart,
             Closed::Merged,

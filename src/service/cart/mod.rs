@@ -13,6 +13,7 @@ mod add;
 mod buyer;
 mod change;
 pub mod checkout;
+mod close;
 mod details;
 mod discount_codes;
 mod expiry;

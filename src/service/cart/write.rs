@@ -7,7 +7,8 @@ use crate::{auth::Viewer, error::AppResult, service::Outcome};
 use super::{
     add::add_line,
     change::{AddLine, Change, change_of},
-    lock::{self, Closed},
+    close::{Closed, close},
+    lock,
     txn::Writer,
 };
 
@@ -46,7 +47,7 @@ pub async fn clear_cart(writer: &Writer<'_>) -> AppResult<Outcome<Change>> {
         let Some(locked) = lock::lock_existing(txn, writer).await? else {
             return Ok((closed, Vec::new()));
         };
-        lock::close(
+        close(
             txn,
             &locked.cart,
             Closed::Cleared,

@@ -16,8 +16,9 @@ use crate::{
 use super::{
     super::{
         change::{Change, change_of},
+        close::{Closed, close},
         history::{EventKind, NewEvent},
-        lock::{self, Closed},
+        lock,
         txn::{Flow, Writer},
     },
     CheckoutChange, CheckoutState, holding_of, holds,
@@ -161,7 +162,7 @@ pub async fn complete_checkout(
             .filter(checkouts::Column::Id.eq(checkout.id.as_str()))
             .exec(txn)
             .await?;
-        lock::close(
+        close(
             txn,
             &cart,
             Closed::Completed,
