@@ -1,6 +1,7 @@
 // Clicks through the storefront in headless Chromium against a live cartql: a guest adds
 // products (one needs an attribute), changes a quantity in the cart drawer, then signs in and
-// the guest cart merges into the user's. Saves a screenshot at each stage.
+// the guest cart merges into the user's; the user checks out and the order system
+// (order-system.mjs) completes the order. Saves a screenshot at each stage.
 //
 //   STOREFRONT_URL     the built storefront (default http://127.0.0.1:4173, `npm run preview`)
 //   CARTQL_USER_TOKEN  a user's JWT to sign in with (e.g. `cartql token --user shopper`)
@@ -85,8 +86,32 @@ try {
   // The code came along with the guest cart.
   await page.waitForSelector('[data-testid="code-WELCOME10"][data-state="APPLIED"]', { timeout: 10000 });
   await page.screenshot({ path: `${shots}/storefront-signed-in.png` });
+
+  // Checkout: who buys and where (tax and delivery options follow), a delivery option, then
+  // "Place order": cartql holds the stock, the order system verifies the handoff and completes.
+  await page.getByTestId("buyer-email").fill("shopper@example.com");
+  await page.getByTestId("buyer-country").selectOption("US");
+  await page.getByTestId("save-buyer").click();
+  await page.getByTestId("delivery-express").waitFor();
+  await page.getByTestId("delivery-express").click();
+  // Express is $14.99, but the demo's free-shipping promotion (orders over $75) takes it.
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="cart-shipping"]')?.textContent === "$0.00",
+    null,
+    { timeout: 10000 }
+  );
+  await page.screenshot({ path: `${shots}/storefront-checkout.png` });
+  await page.getByTestId("place-order").click();
+  await page.waitForFunction(
+    () => /^Order ORDER-[0-9A-F]+ placed: \$\d+\.\d\d$/.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ""),
+    null,
+    { timeout: 10000 }
+  );
+  // The cart became an order: the shopper starts afresh.
+  await expectCount(0);
+  await page.screenshot({ path: `${shots}/storefront-ordered.png` });
 } finally {
   await browser.close();
 }
 assert.deepEqual(errors, [], "no script errors");
-console.log(`storefront at ${url}: guest cart, attributes, quantities, a discount code and merge on sign-in all work`);
+console.log(`storefront at ${url}: guest cart, attributes, quantities, a discount code, merge on sign-in and checkout all work`);

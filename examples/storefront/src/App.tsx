@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { CartDrawer } from "./CartDrawer";
+import { Checkout } from "./Checkout";
 import { ProductList } from "./ProductList";
 import { SignIn } from "./SignIn";
 
@@ -18,7 +19,10 @@ export function App() {
       )}
       <main>
         <ProductList onNotice={setNotice} />
-        <CartDrawer onNotice={setNotice} />
+        <div>
+          <CartDrawer onNotice={setNotice} />
+          <Checkout onNotice={setNotice} />
+        </div>
       </main>
     </div>
   );

@@ -21,10 +21,16 @@ export const CART_FIELDS = graphql(`
       }
     }
     discountCodes { code state }
+    status
+    buyerIdentity { email countryCode }
+    deliveryOptions { handle title cost { formatted } }
+    selectedDeliveryOption { handle }
     cost {
       subtotal { formatted }
       promotionDiscount { amount formatted }
+      shipping { formatted }
       estimatedTax { formatted }
+      taxLines { title amount { formatted } }
       total { formatted }
     }
     warnings { code message target }
@@ -93,6 +99,33 @@ export const REMOVE_CODE = graphql(`
       cart { ...StorefrontCart }
       userErrors { code field message }
       warnings { code message }
+    }
+  }
+`);
+
+export const SET_BUYER = graphql(`
+  mutation StorefrontBuyer($input: BuyerIdentityInput!) {
+    updateBuyerIdentity(input: $input) {
+      cart { ...StorefrontCart }
+      userErrors { code field message }
+    }
+  }
+`);
+
+export const SELECT_DELIVERY = graphql(`
+  mutation StorefrontDelivery($handle: String!) {
+    selectDeliveryOption(handle: $handle) {
+      cart { ...StorefrontCart }
+      userErrors { code field message }
+    }
+  }
+`);
+
+export const BEGIN_CHECKOUT = graphql(`
+  mutation StorefrontBeginCheckout {
+    beginCheckout {
+      checkout { id handoffToken contents totals { total { formatted } } cart { id status } }
+      userErrors { code field message }
     }
   }
 `);
