@@ -60,9 +60,9 @@ pub enum Command {
         #[arg(long)]
         federation: bool,
     },
-    /// Close carts past their expiry (as the server's sweeper does), then hard-delete
-    /// soft-deleted carts and lines (with their history) older than CARTQL_RETENTION, and
-    /// expired idempotency keys.
+    /// Release expired checkout holds and close carts past their expiry (as the server's
+    /// sweepers do), then hard-delete soft-deleted carts and lines (with their history,
+    /// checkouts and buyer details) older than CARTQL_RETENTION, and expired idempotency keys.
     Purge,
 }
 
@@ -132,6 +132,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Purge => {
             let db = db::connect(&config.database_url, 2).await?;
+            let released = cart::sweep_checkouts(&db, chrono::Utc::now()).await?;
+            println!("released {released} expired checkout holds");
             let expired = cart::sweep_expired(&db, chrono::Utc::now()).await?;
             println!("closed {expired} expired carts");
             let purged = cart::purge(&db, config.retention).await?;

@@ -115,3 +115,29 @@ async fn a_guest_buyer_carries_over_when_the_guest_signs_in() {
         json!({ "email": "guest@example.com", "countryCode": "DE", "postalCode": "10115" })
     );
 }
+
+#[tokio::test]
+async fn a_completed_carts_buyer_details_and_checkouts_are_purged_with_it() {
+    let app = TestApp::spawn().await;
+    let shopper = Who::User("bought".into());
+    app.add(&shopper, "TEE", 1).await;
+    ready_buyer(&app, &shopper).await;
+    let id = begin(&app, &shopper).await["checkout"]["id"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    assert_eq!(
+        crate::helpers::checkout::complete(&app, &id, "ORDER-P").await["userErrors"],
+        json!([])
+    );
+    // Closed long ago.
+    app.execute("UPDATE carts SET deleted_at = '2001-01-01 00:00:00' WHERE live IS NULL")
+        .await;
+    let purged = cartql::service::cart::purge(&app.db, std::time::Duration::from_secs(60))
+        .await
+        .expect("purge runs");
+    assert_eq!(purged.carts, 1);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM carts").await, 0);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM checkouts").await, 0);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM checkout_holds").await, 0);
+}
