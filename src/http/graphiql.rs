@@ -62,8 +62,9 @@ pub const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; \
      style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; \
      connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/// The operations GraphiQL opens with.
-const EXAMPLE: &str = r#"# Welcome to cartql. Run an operation with ▶.
+/// The operations GraphiQL opens with, in the order a newcomer runs them (a test runs them
+/// so against the demo catalog).
+pub const EXAMPLE: &str = r#"# Welcome to cartql. Run an operation with ▶.
 # Headers (below) hold your credentials: a dev
 # token in dev mode. Without one you are a guest,
 # and createCart returns a token to send as
@@ -89,6 +90,38 @@ mutation AddDemoItem {
     cart { version totalQuantity cost { total { formatted } } }
     userErrors { code field message }
     warnings { code message }
+  }
+}
+
+mutation ApplyWelcomeCode {
+  applyDiscountCode(code: "welcome10") {
+    cart { discountCodes { code state } cost { promotionDiscount { formatted } total { formatted } } }
+    userErrors { code message }
+    warnings { message }
+  }
+}
+
+mutation ShipToOntario {
+  updateBuyerIdentity(input: { email: "ada@example.com", countryCode: "CA", provinceCode: "ON" }) {
+    cart {
+      deliveryOptions { handle title cost { formatted } }
+      cost { taxLines { title rate amount { formatted } } total { formatted } }
+    }
+    userErrors { code field message }
+  }
+}
+
+mutation ChooseExpress {
+  selectDeliveryOption(handle: "express") {
+    cart { selectedDeliveryOption { title } cost { shipping { formatted } total { formatted } } }
+    userErrors { code field message }
+  }
+}
+
+mutation BeginCheckout {
+  beginCheckout {
+    checkout { id status expiresAt totals { total { formatted } } handoffToken }
+    userErrors { code field message }
   }
 }
 "#;

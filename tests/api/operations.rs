@@ -220,3 +220,41 @@ async fn the_checkout_operations_run_as_written() {
     .await;
     assert_eq!(done["completeCheckout"]["checkout"]["status"], "COMPLETED");
 }
+
+#[tokio::test]
+async fn graphiqls_example_operations_run_in_order_on_the_demo_catalog() {
+    let app = TestApp::spawn_with(&[("CARTQL_DEMO_CATALOG", "true")]).await;
+    let who = Who::User("newcomer".into());
+    for name in [
+        "Products",
+        "MyCart",
+        "AddDemoItem",
+        "AddDemoItem",
+        "ApplyWelcomeCode",
+        "ShipToOntario",
+        "ChooseExpress",
+        "BeginCheckout",
+    ] {
+        let body = json!({ "query": cartql::http::graphiql::EXAMPLE, "operationName": name });
+        let (status, reply) = app
+            .send(app.request(
+                &who,
+                "POST",
+                "/graphql",
+                "application/json",
+                axum::body::Body::from(body.to_string()),
+            ))
+            .await;
+        assert_eq!(status, 200, "{name}: {reply}");
+        assert!(reply.get("errors").is_none(), "{name}: {reply}");
+        let payload = reply["data"]
+            .as_object()
+            .and_then(|d| d.values().next())
+            .cloned();
+        assert_eq!(
+            payload.map(|p| p.get("userErrors").cloned().unwrap_or(json!([]))),
+            Some(json!([])),
+            "{name}: {reply}"
+        );
+    }
+}
