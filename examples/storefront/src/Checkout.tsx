@@ -1,5 +1,6 @@
 import { Fragment, useState } from "react";
 import { useApolloClient, useMutation, useQuery } from "@apollo/client/react";
+import { credentials } from "./credentials";
 import { BEGIN_CHECKOUT, CART, SELECT_DELIVERY, SET_BUYER } from "./operations";
 
 const COUNTRIES = [
@@ -44,7 +45,9 @@ export function Checkout({ onNotice }: { onNotice: (text: string) => void }) {
     });
     const order = await response.json();
     onNotice(response.ok ? `Order ${order.orderReference} placed: ${order.total}` : `Order refused: ${order.error}`);
-    // The cart became an order: the next add opens a fresh one.
+    // The cart became an order: the next add opens a fresh one (a guest's token named the
+    // old cart and is dropped).
+    if (response.ok) credentials.forgetGuest();
     await client.refetchQueries({ include: [CART] });
   }
 
