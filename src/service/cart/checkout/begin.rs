@@ -95,6 +95,11 @@ pub async fn begin_checkout(writer: &Writer<'_>) -> AppResult<Outcome<CheckoutCh
         })
         .exec_without_returning(txn)
         .await?;
+        // Products before promotions, as a release takes them: no two transitions wait on
+        // each other's locks.
+        if let Err(product) = holds::hold_stock(txn, &id, &wanted(&view)).await? {
+            return Err(not_enough(&view, &product));
+        }
         if let Err(promotion) = holds::hold_uses(txn, &contents.promotion_ids()).await? {
             let name = contents
                 .promotions
@@ -109,9 +114,6 @@ pub async fn begin_checkout(writer: &Writer<'_>) -> AppResult<Outcome<CheckoutCh
                     "{name} was just used as often as it may be; reload the cart to see its prices without it"
                 ),
             ));
-        }
-        if let Err(product) = holds::hold_stock(txn, &id, &wanted(&view)).await? {
-            return Err(not_enough(&view, &product));
         }
         events.push(NewEvent::cart(EventKind::CheckoutStarted, Some(id.clone())));
         lock::commit_change(txn, writer, &locked, events).await?;
