@@ -1,5 +1,6 @@
 //! The public GraphQL types. Each wraps a service or entity value; none is an entity itself.
 
+mod buyer;
 mod cart;
 mod cart_item;
 mod checkout;
@@ -15,11 +16,10 @@ mod promotion;
 mod rates;
 mod summary;
 
+pub use buyer::{BuyerIdentity, DeliveryOption};
 pub use cart::{Cart, CartStatus};
 pub use cart_item::{Attribute, CartItem};
-pub use checkout::{
-    BuyerIdentity, Checkout, CheckoutLine, CheckoutPayload, CheckoutStatus, DeliveryOption,
-};
+pub use checkout::{Checkout, CheckoutLine, CheckoutPayload, CheckoutStatus};
 pub use cost::{CartCost, TaxLine};
 pub use discount::{CartDiscountCode, DiscountAllocation, DiscountCodeState};
 pub use event::{CartEvent, CartEventKind};
