@@ -19,39 +19,24 @@ use crate::{
 };
 
 use super::{
-    super::history::{self, EventKind, NewEvent},
+    super::{
+        expiry::{every, in_batches},
+        history::{self, EventKind, NewEvent},
+    },
     CheckoutState,
     finish::reopen,
     holds,
 };
 
-/// Checkouts released per round.
-const BATCH: u64 = 200;
-
 /// Releases every checkout whose hold ended at or before `now`; returns how many.
 pub async fn sweep_checkouts(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u64> {
-    let mut released = 0;
-    loop {
-        let due: Vec<String> = checkouts::Entity::find()
-            .select_only()
-            .column(checkouts::Column::Id)
-            .filter(checkouts::Column::State.eq(CheckoutState::Holding.as_str()))
-            .filter(checkouts::Column::ExpiresAt.lte(now))
-            .order_by_asc(checkouts::Column::ExpiresAt)
-            .limit(BATCH)
-            .into_tuple()
-            .all(db)
-            .await?;
-        let round = due.len() as u64;
-        for id in due {
-            if expire_one(db, &id, now).await? {
-                released += 1;
-            }
-        }
-        if round < BATCH {
-            return Ok(released);
-        }
-    }
+    let due = checkouts::Entity::find()
+        .select_only()
+        .column(checkouts::Column::Id)
+        .filter(checkouts::Column::State.eq(CheckoutState::Holding.as_str()))
+        .filter(checkouts::Column::ExpiresAt.lte(now))
+        .order_by_asc(checkouts::Column::ExpiresAt);
+    in_batches(db, due, |id| async move { expire_one(db, &id, now).await }).await
 }
 
 /// Releases checkout `id` if, under its cart's lock, it still holds and is due.
@@ -105,21 +90,8 @@ async fn expire_one(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> Ap
 
 /// Releases lapsed holds every `interval` in the background for the life of the process.
 pub fn spawn_checkout_sweeper(db: DatabaseConnection, interval: Duration) {
-    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-        return;
-    };
-    runtime.spawn(async move {
-        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            match sweep_checkouts(&db, Utc::now()).await {
-                Ok(0) => {}
-                Ok(count) => tracing::info!(count, "released expired checkout holds"),
-                Err(err) => {
-                    tracing::warn!(error = ?err, "the checkout sweep failed; retrying next round")
-                }
-            }
-        }
+    every(interval, "released expired checkout holds", move || {
+        let db = db.clone();
+        async move { sweep_checkouts(&db, Utc::now()).await }
     });
 }
