@@ -24,6 +24,21 @@ async fn import_extras(app: &TestApp) {
     seed::import(&app.db, extra, usd).await.expect("import");
 }
 
+/// Makes `who`'s cart hold `EXTRA-001` … `EXTRA-<lines>`, one of each.
+async fn fill_with_extras(app: &TestApp, who: &Who, lines: u32) {
+    let items: Vec<_> = (1..=lines)
+        .map(|n| json!({ "product": { "sku": format!("EXTRA-{n:03}") } }))
+        .collect();
+    let synced = app
+        .gql(
+            who,
+            "mutation($items: [CartItemInput!]!) { syncCart(items: $items) { userErrors { code } } }",
+            json!({ "items": items }),
+        )
+        .await;
+    assert_eq!(synced["syncCart"]["userErrors"], json!([]));
+}
+
 #[tokio::test]
 async fn a_cart_view_costs_three_statements_for_1_10_50_and_250_lines() {
     let app = TestApp::spawn().await;
@@ -31,15 +46,7 @@ async fn a_cart_view_costs_three_statements_for_1_10_50_and_250_lines() {
     let mut counts = Vec::new();
     for (user, lines) in [("one", 1u32), ("ten", 10), ("fifty", 50), ("full", 250)] {
         let who = Who::User(user.into());
-        let items: Vec<_> = (1..=lines)
-            .map(|n| json!({ "product": { "sku": format!("EXTRA-{n:03}") } }))
-            .collect();
-        app.gql(
-            &who,
-            "mutation($items: [CartItemInput!]!) { syncCart(items: $items) { userErrors { code } } }",
-            json!({ "items": items }),
-        )
-        .await;
+        fill_with_extras(&app, &who, lines).await;
         let before = app.statements();
         let data = app.gql(&who, CART_VIEW, json!({})).await;
         counts.push(app.statements() - before);
@@ -196,15 +203,7 @@ async fn a_cart_view_with_promotions_costs_the_same_for_1_10_and_250_lines() {
     let mut counts = Vec::new();
     for (user, lines) in [("one", 1u32), ("ten", 10), ("full", 250)] {
         let who = Who::User(user.into());
-        let items: Vec<_> = (1..=lines)
-            .map(|n| json!({ "product": { "sku": format!("EXTRA-{n:03}") } }))
-            .collect();
-        app.gql(
-            &who,
-            "mutation($items: [CartItemInput!]!) { syncCart(items: $items) { userErrors { code } } }",
-            json!({ "items": items }),
-        )
-        .await;
+        fill_with_extras(&app, &who, lines).await;
         app.gql(
             &who,
             "mutation { applyDiscountCode(code: \"tenoff\") { userErrors { code } } }",
@@ -235,15 +234,7 @@ async fn a_cart_shipping_somewhere_costs_two_more_statements_whatever_its_size()
     let mut counts = Vec::new();
     for (user, lines) in [("one", 1u32), ("ten", 10), ("full", 250)] {
         let who = Who::User(user.into());
-        let items: Vec<_> = (1..=lines)
-            .map(|n| json!({ "product": { "sku": format!("EXTRA-{n:03}") } }))
-            .collect();
-        app.gql(
-            &who,
-            "mutation($items: [CartItemInput!]!) { syncCart(items: $items) { userErrors { code } } }",
-            json!({ "items": items }),
-        )
-        .await;
+        fill_with_extras(&app, &who, lines).await;
         crate::helpers::checkout::buyer(
             &app,
             &who,
