@@ -11,7 +11,9 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use crate::{
     build_app,
     config::Config,
-    db, graphql,
+    db,
+    events::store,
+    graphql,
     service::{cart, seed},
     startup,
 };
@@ -64,6 +66,23 @@ pub enum Command {
     /// sweepers do), then hard-delete soft-deleted carts and lines (with their history,
     /// checkouts and buyer details) older than CARTQL_RETENTION, and expired idempotency keys.
     Purge,
+    /// Events out: what waits for delivery, what is parked, and redriving parked carts.
+    Events {
+        #[command(subcommand)]
+        action: EventsAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventsAction {
+    /// Print how many events wait and every cart whose deliveries are parked, with the error.
+    Status,
+    /// Resume parked deliveries (after fixing the sink): attempts start over, due now.
+    Redrive {
+        /// Only this sink: `nats` or `webhook`.
+        #[arg(long, value_parser = ["nats", "webhook"])]
+        sink: Option<String>,
+    },
 }
 
 impl Cli {
@@ -132,16 +151,41 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Purge => {
             let db = db::connect(&config.database_url, 2).await?;
-            let released = cart::sweep_checkouts(&db, chrono::Utc::now()).await?;
+            let outbox = startup::outbox(&config);
+            let released = cart::sweep_checkouts(&db, chrono::Utc::now(), outbox).await?;
             println!("released {released} expired checkout holds");
-            let expired = cart::sweep_expired(&db, chrono::Utc::now()).await?;
+            let expired = cart::sweep_expired(&db, chrono::Utc::now(), outbox).await?;
             println!("closed {expired} expired carts");
             let purged = cart::purge(&db, config.retention).await?;
             let keys = crate::service::idempotency::purge_expired(&db).await?;
+            let cursors = store::forget_idle_cursors(&db).await?;
             println!(
-                "purged {} carts, {} lines and {keys} expired idempotency keys",
+                "purged {} carts, {} lines, {keys} expired idempotency keys and {cursors} idle delivery cursors",
                 purged.carts, purged.lines
             );
+            Ok(())
+        }
+        Command::Events { action } => {
+            let db = db::connect(&config.database_url, 2).await?;
+            db::migrate(&db).await?;
+            match action {
+                EventsAction::Status => {
+                    println!("{} events waiting for delivery", store::waiting(&db).await?);
+                    for parked in store::parked(&db).await? {
+                        println!(
+                            "parked: sink {} cart {} after {} attempts: {}",
+                            parked.sink,
+                            parked.cart_id,
+                            parked.attempts,
+                            parked.last_error.unwrap_or_default()
+                        );
+                    }
+                }
+                EventsAction::Redrive { sink } => {
+                    let count = store::redrive(&db, sink.as_deref(), chrono::Utc::now()).await?;
+                    println!("redriving {count} parked carts");
+                }
+            }
             Ok(())
         }
     }

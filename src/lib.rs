@@ -14,13 +14,15 @@ pub mod domain;
 pub mod entity;
 /// The one error type and its codes.
 pub mod error;
+/// Events out: the outbox delivered to NATS JetStream and signed webhooks.
+pub mod events;
 /// Entry points of the coverage-guided fuzz targets (`fuzz/`).
 pub mod fuzzing;
 /// The GraphQL schema, document bounds and caches, loaders and types.
 pub mod graphql;
 /// The HTTP stack: routes, tower layers, and GraphQL over HTTP and WebSocket.
 pub mod http;
-/// Live carts: change announcements for `cartUpdated`, across instances on PostgreSQL.
+/// Live carts: change announcements for `cartUpdated`, across instances (PostgreSQL, NATS).
 pub mod live;
 /// Prometheus metrics: what is recorded and how `/metrics` renders it.
 pub mod metrics;

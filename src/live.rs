@@ -5,8 +5,9 @@
 //! [`CHANNEL`], and every instance `LISTEN`s and fans it out to its subscribers (its own
 //! announcements come back the same way), so a change made through any instance reaches
 //! subscribers on all of them. On SQLite and MySQL, which have no such channel, announcements
-//! stay in the process: run one instance, or accept that subscribers see only changes made
-//! through their own instance.
+//! ride NATS when `CARTQL_NATS_URL` is set (core NATS on `<subject prefix>-live`, outside the
+//! event stream), the same way; without NATS they stay in the process: run one instance, or
+//! accept that subscribers see only changes made through their own instance.
 
 use std::time::Duration;
 
@@ -27,22 +28,42 @@ const BUFFER: usize = 1024;
 #[derive(Clone)]
 pub struct LiveCarts {
     local: broadcast::Sender<String>,
-    /// PostgreSQL: announcements go through NOTIFY on this pool.
-    notify: Option<PgPool>,
+    relay: Relay,
+}
+
+/// How announcements reach the other instances.
+#[derive(Clone)]
+enum Relay {
+    /// They do not: this instance only.
+    Local,
+    /// NOTIFY on this pool.
+    Postgres(PgPool),
+    /// Core NATS publish on this subject.
+    Nats(async_nats::Client, String),
 }
 
 impl LiveCarts {
-    /// Starts listening (on PostgreSQL) and returns the hub.
-    pub fn start(db: &DatabaseConnection) -> Self {
+    /// Starts listening (PostgreSQL, or NATS when given `(client, subject)`) and returns the
+    /// hub.
+    pub fn start(db: &DatabaseConnection, nats: Option<(async_nats::Client, String)>) -> Self {
         let (local, _) = broadcast::channel(BUFFER);
-        let notify = match db.get_database_backend() {
-            DbBackend::Postgres => Some(db.get_postgres_connection_pool().clone()),
-            _ => None,
+        let relay = match (db.get_database_backend(), nats) {
+            (DbBackend::Postgres, _) => Relay::Postgres(db.get_postgres_connection_pool().clone()),
+            (_, Some((client, subject))) => Relay::Nats(client, subject),
+            _ => Relay::Local,
         };
-        if let (Some(pool), Ok(runtime)) = (&notify, tokio::runtime::Handle::try_current()) {
-            runtime.spawn(listen(pool.clone(), local.clone()));
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            match &relay {
+                Relay::Postgres(pool) => {
+                    runtime.spawn(listen(pool.clone(), local.clone()));
+                }
+                Relay::Nats(client, subject) => {
+                    runtime.spawn(listen_nats(client.clone(), subject.clone(), local.clone()));
+                }
+                Relay::Local => {}
+            }
         }
-        Self { local, notify }
+        Self { local, relay }
     }
 
     /// A receiver of every announcement from now on.
@@ -53,8 +74,8 @@ impl LiveCarts {
     /// Announces that the cart of `key` changed. Never waits: on PostgreSQL the NOTIFY is
     /// sent in the background.
     pub fn changed(&self, key: String) {
-        match &self.notify {
-            Some(pool) => {
+        match &self.relay {
+            Relay::Postgres(pool) => {
                 let pool = pool.clone();
                 tokio::spawn(async move {
                     let sent = sea_orm::sqlx::query("SELECT pg_notify($1, $2)")
@@ -67,7 +88,15 @@ impl LiveCarts {
                     }
                 });
             }
-            None => {
+            Relay::Nats(client, subject) => {
+                let (client, subject) = (client.clone(), subject.clone());
+                tokio::spawn(async move {
+                    if let Err(err) = client.publish(subject, key.into()).await {
+                        tracing::warn!(error = %err, "could not announce a cart change");
+                    }
+                });
+            }
+            Relay::Local => {
                 // No subscriber is not an error.
                 let _ = self.local.send(key);
             }
@@ -96,6 +125,30 @@ async fn forward(
         let notification = listener.recv().await?;
         // No subscriber on this instance is not an error.
         let _ = local.send(notification.payload().to_owned());
+    }
+}
+
+/// Forwards the announcements on `subject` to this instance's subscribers. The client
+/// resubscribes by itself after a reconnect; announcements made meanwhile are missed.
+async fn listen_nats(
+    client: async_nats::Client,
+    subject: String,
+    local: broadcast::Sender<String>,
+) {
+    loop {
+        match client.subscribe(subject.clone()).await {
+            Ok(mut messages) => {
+                while let Some(message) = futures::StreamExt::next(&mut messages).await {
+                    if let Ok(key) = String::from_utf8(message.payload.to_vec()) {
+                        let _ = local.send(key);
+                    }
+                }
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for cart changes on NATS; retrying");
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 

@@ -15,6 +15,7 @@ use crate::{
     auth::{Authenticator, GuestKey, HandoffKey, JwtIssuer, JwtVerifier},
     config::Config,
     db,
+    events::EventsOut,
     graphql::{
         self, MutationRoot, ServiceSchema, SubscriptionRoot, context::ServiceState,
         documents::DocumentCache, expansion::DocumentLimits, introspection,
@@ -91,15 +92,28 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         empty_cart_ttl: config.empty_cart_ttl,
         guest_key,
         checkout_hold: config.checkout_hold,
+        outbox: outbox(config),
     };
+    let events = EventsOut::connect(&config.events)
+        .await
+        .context("cannot set up events out")?;
+    let live_relay = events.nats.clone().zip(
+        config
+            .events
+            .nats
+            .as_ref()
+            .map(|nats| format!("{}-live", nats.subject_prefix)),
+    );
     let service = ServiceState {
         db: db.clone(),
         settings,
-        live: LiveCarts::start(&db),
+        live: LiveCarts::start(&db, live_relay),
         code_attempts: CodeAttempts::new(config.rate_discount_codes),
         handoff: handoff_key(config, &guest_key),
     };
     service.code_attempts.forget_idle_every_minute();
+    let live = service.live.clone();
+    events.start(&db, &config.events, || live.subscribe());
     let state = AppState {
         schema: schema(config, service.clone(), Depth::Operations),
         // Production has introspection off, so it needs no deeper twin.
@@ -123,14 +137,26 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
     let graphiql = (!config.production).then(|| graphiql_page(issuer.as_ref(), config));
     // Install the recorder before the first request records anything.
     crate::metrics::handle();
-    cart::spawn_sweeper(state.db.clone(), config.sweep_interval);
-    cart::spawn_checkout_sweeper(state.db.clone(), config.checkout_sweep_interval);
+    cart::spawn_sweeper(state.db.clone(), config.sweep_interval, outbox(config));
+    cart::spawn_checkout_sweeper(
+        state.db.clone(),
+        config.checkout_sweep_interval,
+        outbox(config),
+    );
     db::watch(state.db.clone(), state.db_health.clone());
     Ok(App {
         router: http::router(state.clone(), config, graphiql),
         state,
         issuer,
     })
+}
+
+/// Whether changes queue their events: while any sink is configured.
+pub fn outbox(config: &Config) -> cart::Outbox {
+    match config.events.any_sink() {
+        true => cart::Outbox::On,
+        false => cart::Outbox::Off,
+    }
 }
 
 /// How deep operations may go: the cart limits, or the deeper ones introspection needs.

@@ -10,6 +10,7 @@ mod m20261129_000004_cart_history;
 mod m20261130_000005_sealed_idempotency;
 mod m20261201_000006_promotions;
 mod m20261202_000007_checkout;
+mod m20261203_000008_outbox;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_sealed_idempotency::Migration),
             Box::new(m20261201_000006_promotions::Migration),
             Box::new(m20261202_000007_checkout::Migration),
+            Box::new(m20261203_000008_outbox::Migration),
         ]
     }
 }

@@ -67,14 +67,15 @@ pub fn parse_duration(raw: &str) -> Option<Duration> {
         None => (raw, "s"),
     };
     let n: u64 = number.parse().ok()?;
-    let seconds = match unit {
-        "s" => n,
-        "m" => n.checked_mul(60)?,
-        "h" => n.checked_mul(3_600)?,
-        "d" => n.checked_mul(86_400)?,
+    let duration = match unit {
+        "ms" => Duration::from_millis(n),
+        "s" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n.checked_mul(60)?),
+        "h" => Duration::from_secs(n.checked_mul(3_600)?),
+        "d" => Duration::from_secs(n.checked_mul(86_400)?),
         _ => return None,
     };
-    (seconds > 0).then(|| Duration::from_secs(seconds))
+    (!duration.is_zero()).then_some(duration)
 }
 
 fn parse_bool(raw: &str) -> Option<bool> {

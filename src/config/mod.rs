@@ -12,9 +12,11 @@ use crate::{
 };
 
 mod env;
+mod events;
 
 use env::Env;
 pub use env::parse_duration;
+pub use events::{EventsConfig, NatsConfig, WebhookConfig};
 
 /// A secret string whose `Debug` output is redacted.
 #[derive(Clone, PartialEq, Eq)]
@@ -78,6 +80,8 @@ pub struct Config {
     pub checkout_sweep_interval: Duration,
     /// `CARTQL_HANDOFF_SECRET`: signs checkout handoff tokens (derived when unset).
     pub handoff_secret: Option<Secret>,
+    /// Events out: sinks and retries (`CARTQL_NATS_*`, `CARTQL_WEBHOOK_*`, `CARTQL_EVENTS_*`).
+    pub events: EventsConfig,
     /// `CARTQL_RETENTION`: how long soft-deleted and expired rows are kept before `cartql purge`.
     pub retention: Duration,
     /// `CARTQL_MAX_LINES`, `CARTQL_MAX_LINE_QUANTITY`, `CARTQL_MAX_ATTRIBUTES`.
@@ -202,6 +206,7 @@ impl Config {
             checkout_hold: env.duration(&settings::CHECKOUT_HOLD)?,
             checkout_sweep_interval: env.duration(&settings::CHECKOUT_SWEEP_INTERVAL)?,
             handoff_secret: env.get(&settings::HANDOFF_SECRET).map(Secret::new),
+            events: events::read(&env)?,
             retention: env.duration(&settings::RETENTION)?,
             limits,
             demo_catalog: env.flag(&settings::DEMO_CATALOG)?,

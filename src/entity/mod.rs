@@ -8,6 +8,8 @@ pub mod carts;
 pub mod checkout_holds;
 pub mod checkouts;
 pub mod idempotency_keys;
+pub mod outbox_cursors;
+pub mod outbox_events;
 pub mod product_media;
 pub mod products;
 pub mod promotion_usages;

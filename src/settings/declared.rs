@@ -115,6 +115,66 @@ pub const HANDOFF_SECRET: Setting = setting(
     "Signs checkout handoff tokens (HS256); share it with the order system that verifies them. Defaults to a key derived from the guest-token key, which no order system knows: set it when one verifies tokens.",
 );
 
+pub const NATS_URL: Setting = setting(
+    "CARTQL_NATS_URL",
+    Unset,
+    "NATS server for events out (JetStream), e.g. nats://127.0.0.1:4222. On SQLite and MySQL it also carries cartUpdated between instances.",
+);
+
+pub const NATS_SUBJECT_PREFIX: Setting = setting(
+    "CARTQL_NATS_SUBJECT_PREFIX",
+    Value("cartql.cart"),
+    "Events are published on <prefix>.<kind>, e.g. cartql.cart.ADDED.",
+);
+
+pub const NATS_STREAM: Setting = setting(
+    "CARTQL_NATS_STREAM",
+    Value("CARTQL_CART"),
+    "The JetStream stream over <prefix>.>, created when missing.",
+);
+
+pub const WEBHOOK_URL: Setting = setting(
+    "CARTQL_WEBHOOK_URL",
+    Unset,
+    "POSTs every event here as JSON, signed with CARTQL_WEBHOOK_SECRET.",
+);
+
+pub const WEBHOOK_SECRET: Setting = setting(
+    "CARTQL_WEBHOOK_SECRET",
+    Unset,
+    "HMAC-SHA256 key of the X-Cartql-Signature header (≥ 32 characters); required with CARTQL_WEBHOOK_URL.",
+);
+
+pub const EVENTS_MAX_ATTEMPTS: Setting = setting(
+    "CARTQL_EVENTS_MAX_ATTEMPTS",
+    Value("10"),
+    "Failed deliveries in a row after which a cart's events park for a sink until cartql events redrive.",
+);
+
+pub const EVENTS_RETRY_MIN: Setting = setting(
+    "CARTQL_EVENTS_RETRY_MIN",
+    Value("1s"),
+    "Wait after a first failed delivery; it doubles with each failure in a row.",
+);
+
+pub const EVENTS_RETRY_MAX: Setting = setting(
+    "CARTQL_EVENTS_RETRY_MAX",
+    Value("5m"),
+    "The longest wait between delivery attempts.",
+);
+
+pub const EVENTS_LEASE: Setting = setting(
+    "CARTQL_EVENTS_LEASE",
+    Value("30s"),
+    "How long an instance holds a cart's deliveries to a sink; a third of it bounds each attempt. After a crash, that cart's events resume once it runs out.",
+);
+
+pub const EVENTS_POLL_INTERVAL: Setting = setting(
+    "CARTQL_EVENTS_POLL_INTERVAL",
+    Value("1s"),
+    "How often an idle instance looks for events other instances committed (its own wake it at once).",
+);
+
 pub const RETENTION: Setting = setting(
     "CARTQL_RETENTION",
     Value("30d"),

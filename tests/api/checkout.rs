@@ -2,7 +2,7 @@
 //! regional tax and delivery options, begins a checkout that freezes the cart and holds its
 //! stock, and an order system verifies the handoff token and completes it exactly once.
 
-use cartql::auth::HandoffKey;
+use cartql::{auth::HandoffKey, service::cart::Outbox};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -234,13 +234,13 @@ async fn an_expired_hold_is_released_once_by_the_sweeper_and_cannot_complete() {
     );
     let now = chrono::Utc::now();
     assert_eq!(
-        cartql::service::cart::sweep_checkouts(&app.db, now)
+        cartql::service::cart::sweep_checkouts(&app.db, now, Outbox::Off)
             .await
             .expect("sweep"),
         1
     );
     assert_eq!(
-        cartql::service::cart::sweep_checkouts(&app.db, now)
+        cartql::service::cart::sweep_checkouts(&app.db, now, Outbox::Off)
             .await
             .expect("sweep"),
         0

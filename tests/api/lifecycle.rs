@@ -1,6 +1,7 @@
 //! A cart's life: expiry and the sweeper, the history, price changes since add, and the
 //! cart's own attributes and note.
 
+use cartql::service::cart::Outbox;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
@@ -80,13 +81,13 @@ async fn an_expired_guest_cart_reads_as_none_refuses_writes_and_is_swept_once() 
 
     let now = Utc::now();
     assert_eq!(
-        cartql::service::cart::sweep_expired(&app.db, now)
+        cartql::service::cart::sweep_expired(&app.db, now, Outbox::Off)
             .await
             .expect("sweep"),
         1
     );
     assert_eq!(
-        cartql::service::cart::sweep_expired(&app.db, now)
+        cartql::service::cart::sweep_expired(&app.db, now, Outbox::Off)
             .await
             .expect("sweep"),
         0

@@ -1,7 +1,8 @@
 //! `cartUpdated` over a real WebSocket (graphql-ws protocol) against the real binary: a
 //! subscriber sees its cart after every change. On PostgreSQL the change is made through a
 //! second process, so it crosses instances through LISTEN/NOTIFY; on SQLite and MySQL, whose
-//! announcements stay in the process, through the same one.
+//! announcements stay in the process, through the same one — unless NATS carries them, which
+//! a test shows on every database.
 
 use std::time::Duration;
 
@@ -12,9 +13,12 @@ use tokio_tungstenite::{
     tungstenite::{Message, client::IntoClientRequest, http::HeaderValue},
 };
 
-use crate::helpers::{
-    ADD, SECRET, TestApp,
-    server::{Server, post},
+use crate::{
+    events_nats::TestStream,
+    helpers::{
+        ADD, SECRET, TestApp,
+        server::{Server, post},
+    },
 };
 
 type Socket =
@@ -86,11 +90,31 @@ async fn a_subscriber_sees_every_change_made_through_any_instance() {
     let listening = Server::start(&settings);
     let cross_instance = app.database_url.starts_with("postgres");
     let other = cross_instance.then(|| Server::start(&settings));
-    let writer = other.as_ref().unwrap_or(&listening).address.clone();
+    let writer = other.as_ref().unwrap_or(&listening);
+    updates_reach_the_subscriber(&app, &listening.address, &writer.address).await;
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs NATS with JetStream at CARTQL_TEST_NATS_URL; .ci/run runs it"]
+async fn nats_carries_cart_updates_between_instances_on_every_database() {
+    let app = TestApp::spawn().await;
+    let stream = TestStream::new();
+    let mut settings = stream.settings();
+    settings.extend([
+        ("DATABASE_URL", app.database_url.as_str()),
+        ("CARTQL_JWT_SECRET", SECRET),
+        ("CARTQL_DEMO_CATALOG", "false"),
+    ]);
+    let (listening, writer) = (Server::start(&settings), Server::start(&settings));
+    updates_reach_the_subscriber(&app, &listening.address, &writer.address).await;
+    stream.delete().await;
+}
+
+/// A user subscribed through `listening` sees each add made through `writer`.
+async fn updates_reach_the_subscriber(app: &TestApp, listening: &str, writer: &str) {
     let token = app.token("live-user", false);
     let mut socket = connect(
-        &listening.address,
+        listening,
         json!({ "Authorization": format!("Bearer {token}") }),
     )
     .await;
@@ -107,7 +131,7 @@ async fn a_subscriber_sees_every_change_made_through_any_instance() {
 
     let authorization = format!("Bearer {token}");
     for (sku, total) in [("TEE", 1), ("MUG", 2)] {
-        let writer = writer.clone();
+        let writer = writer.to_owned();
         let authorization = authorization.clone();
         let (status, _) = tokio::task::spawn_blocking(move || {
             post(

@@ -4,7 +4,10 @@
 use cartql::service::{catalog::ProductSpec, seed};
 use serde_json::json;
 
-use crate::helpers::{ADD, CART_VIEW, TestApp, Who};
+use crate::helpers::{
+    ADD, CART_VIEW, TestApp, Who,
+    events::{Receiver, WEBHOOK_SECRET},
+};
 
 /// 250 products `EXTRA-001`…, across seven shops.
 async fn import_extras(app: &TestApp) {
@@ -258,5 +261,31 @@ async fn a_cart_shipping_somewhere_costs_two_more_statements_whatever_its_size()
         counts,
         vec![4, 4, 4],
         "statements per view of a cart with a destination"
+    );
+}
+
+#[tokio::test]
+async fn with_a_sink_a_change_costs_one_more_statement_for_the_outbox() {
+    // The receiver is down: deliveries fail, so no delivered event is ever removed.
+    let receiver = Receiver::start().await;
+    receiver.set_down(true);
+    let app = TestApp::spawn_with(&[
+        ("CARTQL_WEBHOOK_URL", receiver.url.as_str()),
+        ("CARTQL_WEBHOOK_SECRET", WEBHOOK_SECRET),
+    ])
+    .await;
+    let who = Who::User("counted".into());
+    app.add(&who, "TEE", 1).await;
+    let before = app.statements();
+    app.gql(
+        &who,
+        ADD,
+        json!({ "input": { "product": { "sku": "MUG" } } }),
+    )
+    .await;
+    assert_eq!(
+        app.statements() - before,
+        7 + upsert_statements(&app),
+        "an addToCart with the cart, as above, and its events queued in one statement"
     );
 }

@@ -13,7 +13,7 @@ use crate::{
     entity::{cart_items, carts},
 };
 
-use super::history::{self, EventKind, NewEvent};
+use super::history::{self, Author, EventKind, NewEvent};
 
 /// Why a cart was closed, as stored in `carts.closed_reason`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,7 +44,7 @@ pub(super) async fn close(
     cart: &carts::Model,
     reason: Closed,
     merged_into: Option<&str>,
-    actor: &str,
+    author: &Author,
     detail: Option<String>,
 ) -> Result<(), DbErr> {
     let now = Utc::now();
@@ -88,5 +88,5 @@ pub(super) async fn close(
         Closed::Completed => EventKind::CheckoutCompleted,
     };
     let event = NewEvent::cart(kind, detail);
-    history::append(txn, &cart.id, cart.version + 1, actor, vec![event], now).await
+    history::append(txn, cart, author, vec![event], now).await
 }

@@ -18,7 +18,11 @@ use crate::{
     error::AppResult,
 };
 
-use super::close::{Closed, close};
+use super::{
+    close::{Closed, close},
+    history::Author,
+    outbox::Outbox,
+};
 
 /// Rows handled per sweep round, so one round never holds the database for long.
 const BATCH: u64 = 200;
@@ -79,7 +83,11 @@ where
 }
 
 /// Closes every open cart whose expiry is at or before `now`; returns how many it closed.
-pub async fn sweep_expired(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u64> {
+pub async fn sweep_expired(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    outbox: Outbox,
+) -> AppResult<u64> {
     let due = carts::Entity::find()
         .select_only()
         .column(carts::Column::Id)
@@ -87,11 +95,19 @@ pub async fn sweep_expired(db: &DatabaseConnection, now: DateTime<Utc>) -> AppRe
         .filter(carts::Column::ExpiresAt.lte(now))
         .filter(carts::Column::Status.ne(CartStatus::Checkout.as_str()))
         .order_by_asc(carts::Column::ExpiresAt);
-    in_batches(db, due, |id| async move { expire_one(db, &id, now).await }).await
+    in_batches(db, due, |id| async move {
+        expire_one(db, &id, now, outbox).await
+    })
+    .await
 }
 
 /// Closes cart `id` if, under its lock, it is still open and due.
-async fn expire_one(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> AppResult<bool> {
+async fn expire_one(
+    db: &DatabaseConnection,
+    id: &str,
+    now: DateTime<Utc>,
+    outbox: Outbox,
+) -> AppResult<bool> {
     retrying(|| async {
         let txn = begin_write(db).await?;
         let cart = carts::Entity::find_by_id(id.to_owned())
@@ -105,7 +121,15 @@ async fn expire_one(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> Ap
             txn.rollback().await?;
             return Ok(false);
         };
-        close(&txn, &cart, Closed::Expired, None, "system", None).await?;
+        close(
+            &txn,
+            &cart,
+            Closed::Expired,
+            None,
+            &Author::system(outbox),
+            None,
+        )
+        .await?;
         txn.commit().await?;
         Ok(true)
     })
@@ -113,9 +137,9 @@ async fn expire_one(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> Ap
 }
 
 /// Runs the sweeper every `interval` in the background for the life of the process.
-pub fn spawn_sweeper(db: DatabaseConnection, interval: Duration) {
+pub fn spawn_sweeper(db: DatabaseConnection, interval: Duration, outbox: Outbox) {
     every(interval, "closed expired carts", move || {
         let db = db.clone();
-        async move { sweep_expired(&db, Utc::now()).await }
+        async move { sweep_expired(&db, Utc::now(), outbox).await }
     });
 }

@@ -1,14 +1,19 @@
 //! The append-only history of a cart: every committed change writes its events in the same
-//! transaction, stamped with the version the change produced.
+//! transaction, stamped with the version the change produced, and (while a sink is configured)
+//! queues them in the outbox in the same transaction.
 
 use crate::service::Page;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
 
-use crate::{domain::ids::new_id, entity::cart_events, error::AppResult};
+use super::outbox::{self, Outbox};
+use crate::{
+    domain::ids::new_id,
+    entity::{cart_events, carts},
+    error::AppResult,
+};
 
 /// What happened to a cart. Each has a stable GraphQL name (`CartEventKind`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,6 +85,23 @@ impl EventKind {
     }
 }
 
+/// Who the history records a change as made by, and whether its events also go out.
+#[derive(Clone, Debug)]
+pub struct Author {
+    pub actor: String,
+    pub outbox: Outbox,
+}
+
+impl Author {
+    /// The service itself: sweepers and expiry.
+    pub fn system(outbox: Outbox) -> Self {
+        Self {
+            actor: "system".to_owned(),
+            outbox,
+        }
+    }
+}
+
 /// An event about to be written.
 #[derive(Clone, Debug)]
 pub struct NewEvent {
@@ -115,31 +137,37 @@ impl NewEvent {
     }
 }
 
-/// Writes `events` for `cart_id` at `version`, in one statement.
+/// Writes `events` for `cart` at the version the change gives it (one past the locked
+/// row's), in one statement, and with the outbox on, queues them for the sinks in a second.
 pub(super) async fn append(
     txn: &impl ConnectionTrait,
-    cart_id: &str,
-    version: i64,
-    actor: &str,
+    cart: &carts::Model,
+    author: &Author,
     events: Vec<NewEvent>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     if events.is_empty() {
         return Ok(());
     }
-    let rows = events.into_iter().map(|event| cart_events::ActiveModel {
-        id: Set(new_id()),
-        cart_id: Set(cart_id.to_owned()),
-        version: Set(version),
-        kind: Set(event.kind.as_str().to_owned()),
-        actor: Set(actor.to_owned()),
-        item_id: Set(event.item_id),
-        product_id: Set(event.product_id),
-        quantity: Set(event.quantity),
-        detail: Set(event.detail),
-        created_at: Set(now),
-    });
-    cart_events::Entity::insert_many(rows)
+    let rows: Vec<cart_events::Model> = events
+        .into_iter()
+        .map(|event| cart_events::Model {
+            id: new_id(),
+            cart_id: cart.id.clone(),
+            version: cart.version + 1,
+            kind: event.kind.as_str().to_owned(),
+            actor: author.actor.clone(),
+            item_id: event.item_id,
+            product_id: event.product_id,
+            quantity: event.quantity,
+            detail: event.detail,
+            created_at: now,
+        })
+        .collect();
+    if author.outbox == Outbox::On {
+        outbox::enqueue(txn, cart, &rows).await?;
+    }
+    cart_events::Entity::insert_many(rows.into_iter().map(cart_events::ActiveModel::from))
         .exec_without_returning(txn)
         .await?;
     Ok(())

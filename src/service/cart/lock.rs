@@ -17,7 +17,7 @@ use crate::{
 
 use super::{
     close::{Closed, close},
-    history::{self, EventKind, NewEvent},
+    history::{self, Author, EventKind, NewEvent},
     txn::{Flow, Writer},
 };
 
@@ -73,7 +73,15 @@ pub(super) async fn lock_current(
                 .await?;
             match cart {
                 Some(cart) if is_expired(&cart, now) => {
-                    close(txn, &cart, Closed::Expired, None, "system", None).await?;
+                    close(
+                        txn,
+                        &cart,
+                        Closed::Expired,
+                        None,
+                        &Author::system(writer.settings.outbox),
+                        None,
+                    )
+                    .await?;
                     None
                 }
                 Some(cart) => Some(Locked {
@@ -311,13 +319,5 @@ pub(super) async fn commit_change(
     if locked.created {
         events.insert(0, NewEvent::cart(EventKind::Created, None));
     }
-    history::append(
-        txn,
-        &locked.cart.id,
-        locked.cart.version + 1,
-        &writer.actor(),
-        events,
-        now,
-    )
-    .await
+    history::append(txn, &locked.cart, &writer.author(), events, now).await
 }

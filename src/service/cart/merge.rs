@@ -101,7 +101,7 @@ pub async fn merge_guest_cart(
             &guest_cart,
             Closed::Merged,
             Some(&locked.cart.id),
-            &writer.actor(),
+            &writer.author(),
             Some(format!(
                 "into cart {} ({})",
                 locked.cart.id,

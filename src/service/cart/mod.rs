@@ -21,6 +21,7 @@ mod history;
 mod lines;
 mod lock;
 mod merge;
+mod outbox;
 mod purge;
 mod read;
 mod rows;
@@ -44,6 +45,7 @@ pub use expiry::{spawn_sweeper, sweep_expired};
 pub use history::{EventCursor, EventKind, events_page};
 pub use lines::{UpdateLine, remove_item, update_item};
 pub use merge::{MergeStrategy, merge_guest_cart};
+pub use outbox::Outbox;
 pub use purge::{Purged, purge};
 pub use read::{load_views, view_by_id, viewer_cart};
 pub use search::{

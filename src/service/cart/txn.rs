@@ -3,6 +3,7 @@
 
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
 
+use super::history::Author;
 use crate::{
     auth::Viewer,
     db::TxError,
@@ -34,6 +35,14 @@ impl Writer<'_> {
         match self.viewer {
             Viewer::Guest(_) => "guest".to_owned(),
             known => known.principal(),
+        }
+    }
+
+    /// The history's author of this writer's changes.
+    pub(super) fn author(&self) -> Author {
+        Author {
+            actor: self.actor(),
+            outbox: self.settings.outbox,
         }
     }
 }

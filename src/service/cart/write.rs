@@ -52,7 +52,7 @@ pub async fn clear_cart(writer: &Writer<'_>) -> AppResult<Outcome<Change>> {
             &locked.cart,
             Closed::Cleared,
             None,
-            &writer.actor(),
+            &writer.author(),
             None,
         )
         .await?;

@@ -5,6 +5,7 @@
 
 pub mod checkout;
 mod database;
+pub mod events;
 mod fixtures;
 pub mod pricing;
 mod replies;
@@ -109,8 +110,12 @@ impl TestApp {
             .expect("connect to the test database");
         let statements = Arc::new(AtomicUsize::new(0));
         let counter = statements.clone();
-        db.set_metric_callback(move |_| {
-            counter.fetch_add(1, Ordering::SeqCst);
+        // Requests' statements: the event dispatcher's, which all read or write
+        // `outbox_cursors`, run in the background on their own schedule.
+        db.set_metric_callback(move |info| {
+            if !info.statement.sql.contains("outbox_cursors") {
+                counter.fetch_add(1, Ordering::SeqCst);
+            }
         });
         let app = cartql::build_app_on(&config, db.clone())
             .await

@@ -167,7 +167,7 @@ pub async fn complete_checkout(
             &cart,
             Closed::Completed,
             None,
-            &writer.actor(),
+            &writer.author(),
             Some(reference.to_owned()),
         )
         .await?;

@@ -21,7 +21,8 @@ use crate::{
 use super::{
     super::{
         expiry::{every, in_batches},
-        history::{self, EventKind, NewEvent},
+        history::{self, Author, EventKind, NewEvent},
+        outbox::Outbox,
     },
     CheckoutState,
     finish::reopen,
@@ -29,18 +30,30 @@ use super::{
 };
 
 /// Releases every checkout whose hold ended at or before `now`; returns how many.
-pub async fn sweep_checkouts(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u64> {
+pub async fn sweep_checkouts(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    outbox: Outbox,
+) -> AppResult<u64> {
     let due = checkouts::Entity::find()
         .select_only()
         .column(checkouts::Column::Id)
         .filter(checkouts::Column::State.eq(CheckoutState::Holding.as_str()))
         .filter(checkouts::Column::ExpiresAt.lte(now))
         .order_by_asc(checkouts::Column::ExpiresAt);
-    in_batches(db, due, |id| async move { expire_one(db, &id, now).await }).await
+    in_batches(db, due, |id| async move {
+        expire_one(db, &id, now, outbox).await
+    })
+    .await
 }
 
 /// Releases checkout `id` if, under its cart's lock, it still holds and is due.
-async fn expire_one(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> AppResult<bool> {
+async fn expire_one(
+    db: &DatabaseConnection,
+    id: &str,
+    now: DateTime<Utc>,
+    outbox: Outbox,
+) -> AppResult<bool> {
     retrying(|| async {
         let txn = begin_write(db).await?;
         let Some(found) = checkouts::Entity::find_by_id(id.to_owned())
@@ -80,7 +93,8 @@ async fn expire_one(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> Ap
                 .await?;
             reopen(&txn, &cart.id).await?;
             let event = NewEvent::cart(EventKind::CheckoutExpired, Some(checkout.id.clone()));
-            history::append(&txn, &cart.id, cart.version + 1, "system", vec![event], now).await?;
+            let author = Author::system(outbox);
+            history::append(&txn, &cart, &author, vec![event], now).await?;
         }
         txn.commit().await?;
         Ok(true)
@@ -89,9 +103,9 @@ async fn expire_one(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> Ap
 }
 
 /// Releases lapsed holds every `interval` in the background for the life of the process.
-pub fn spawn_checkout_sweeper(db: DatabaseConnection, interval: Duration) {
+pub fn spawn_checkout_sweeper(db: DatabaseConnection, interval: Duration, outbox: Outbox) {
     every(interval, "released expired checkout holds", move || {
         let db = db.clone();
-        async move { sweep_checkouts(&db, Utc::now()).await }
+        async move { sweep_checkouts(&db, Utc::now(), outbox).await }
     });
 }
