@@ -45,35 +45,38 @@ impl EventsConfig {
 }
 
 pub(super) fn read<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> anyhow::Result<EventsConfig> {
-    let nats = match env.get(&settings::NATS_URL) {
-        None => None,
-        Some(url) => {
-            let subject_prefix = env.value(&settings::NATS_SUBJECT_PREFIX);
-            if !is_subject(&subject_prefix) {
-                bail!(
-                    "{} must be dot-separated tokens without spaces or wildcards, got {subject_prefix:?}",
-                    settings::NATS_SUBJECT_PREFIX.name
-                );
-            }
-            let stream = env.value(&settings::NATS_STREAM);
-            if stream.is_empty()
-                || !stream
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-            {
-                bail!(
-                    "{} must be letters, digits, _ or -, got {stream:?}",
-                    settings::NATS_STREAM.name
-                );
-            }
-            Some(NatsConfig {
-                url,
-                subject_prefix,
-                stream,
-            })
-        }
-    };
-    let webhook = match env.get(&settings::WEBHOOK_URL) {
+    // Every setting is read, set or not, so that each has one place it is taken from.
+    let (nats_url, subject_prefix, stream) = (
+        env.get(&settings::NATS_URL),
+        env.value(&settings::NATS_SUBJECT_PREFIX),
+        env.value(&settings::NATS_STREAM),
+    );
+    let (webhook_url, webhook_secret) = (
+        env.get(&settings::WEBHOOK_URL),
+        env.get(&settings::WEBHOOK_SECRET),
+    );
+    if !is_subject(&subject_prefix) {
+        bail!(
+            "{} must be dot-separated tokens without spaces or wildcards, got {subject_prefix:?}",
+            settings::NATS_SUBJECT_PREFIX.name
+        );
+    }
+    if stream.is_empty()
+        || !stream
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        bail!(
+            "{} must be letters, digits, _ or -, got {stream:?}",
+            settings::NATS_STREAM.name
+        );
+    }
+    let nats = nats_url.map(|url| NatsConfig {
+        url,
+        subject_prefix,
+        stream,
+    });
+    let webhook = match webhook_url {
         None => None,
         Some(url) => {
             if !(url.starts_with("http://") || url.starts_with("https://"))
@@ -84,7 +87,7 @@ pub(super) fn read<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> anyhow::Resul
                     settings::WEBHOOK_URL.name
                 );
             }
-            let Some(secret) = env.get(&settings::WEBHOOK_SECRET).filter(|s| s.len() >= 32) else {
+            let Some(secret) = webhook_secret.filter(|s| s.len() >= 32) else {
                 bail!(
                     "{} needs {} of at least 32 characters to sign with",
                     settings::WEBHOOK_URL.name,

@@ -108,6 +108,14 @@ impl Dispatcher {
                     // A lagged receiver still means "something changed".
                     _ = wake.recv() => {}
                 }
+                // One round serves every change announced meanwhile: under load, a round per
+                // change would spend more statements looking than delivering.
+                loop {
+                    match wake.try_recv() {
+                        Ok(_) | Err(broadcast::error::TryRecvError::Lagged(_)) => {}
+                        Err(_) => break,
+                    }
+                }
             }
         });
     }

@@ -129,7 +129,7 @@ pub const NATS_SUBJECT_PREFIX: Setting = setting(
 
 pub const NATS_STREAM: Setting = setting(
     "CARTQL_NATS_STREAM",
-    Value("CARTQL_CART"),
+    Value("CARTQL-EVENTS"),
     "The JetStream stream over <prefix>.>, created when missing.",
 );
 
