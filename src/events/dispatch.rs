@@ -110,11 +110,7 @@ impl Dispatcher {
                 }
                 // One round serves every change announced meanwhile: under load, a round per
                 // change would spend more statements looking than delivering.
-                loop {
-                    match wake.try_recv() {
-                        Ok(_) | Err(broadcast::error::TryRecvError::Lagged(_)) => {}
-                        Err(_) => break,
-                    }
+                while let Ok(_) | Err(broadcast::error::TryRecvError::Lagged(_)) = wake.try_recv() {
                 }
             }
         });
