@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use async_nats::{
     Client, ConnectOptions, HeaderMap,
+    connection::State,
     header::NATS_MESSAGE_ID,
     jetstream::{self, stream},
 };
@@ -20,6 +21,7 @@ use tokio::sync::OnceCell;
 use crate::{config::NatsConfig, entity::outbox_events};
 
 pub struct Nats {
+    client: Client,
     jetstream: jetstream::Context,
     subject_prefix: String,
     stream: String,
@@ -40,9 +42,10 @@ pub async fn connect(config: &NatsConfig) -> anyhow::Result<Client> {
 impl Nats {
     /// A publisher whose every attempt gives up after `timeout`.
     pub fn new(client: Client, config: &NatsConfig, timeout: Duration) -> Self {
-        let mut jetstream = jetstream::new(client);
+        let mut jetstream = jetstream::new(client.clone());
         jetstream.set_timeout(timeout);
         Self {
+            client,
             jetstream,
             subject_prefix: config.subject_prefix.clone(),
             stream: config.stream.clone(),
@@ -51,6 +54,11 @@ impl Nats {
     }
 
     pub async fn deliver(&self, event: &outbox_events::Model) -> Result<(), String> {
+        // Fail fast while disconnected rather than queue in the client and wait out the
+        // timeout: the cart backs off, and nothing piles up to be flushed on reconnect.
+        if self.client.connection_state() != State::Connected {
+            return Err("nats: not connected to the server".to_owned());
+        }
         self.stream_ready
             .get_or_try_init(|| async {
                 let config = stream::Config {

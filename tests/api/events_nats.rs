@@ -167,3 +167,121 @@ async fn nats_and_webhook_lose_nothing_to_a_sigkill_mid_delivery() {
     assert_eq!(check_deliveries(&history, &stream.messages().await), 0);
     stream.delete().await;
 }
+
+/// A NATS server of this test's own (`nats-server` on the PATH or in /usr/sbin), to take down
+/// and bring back; its JetStream store survives the restart.
+struct OwnNats {
+    child: Option<std::process::Child>,
+    port: u16,
+    store: std::path::PathBuf,
+}
+
+impl OwnNats {
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let store =
+            std::env::temp_dir().join(format!("cartql-nats-{}", uuid::Uuid::new_v4().simple()));
+        let mut server = Self {
+            child: None,
+            port,
+            store,
+        };
+        server.up();
+        server
+    }
+
+    fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    fn up(&mut self) {
+        let binary = ["/usr/sbin/nats-server", "nats-server"]
+            .into_iter()
+            .find(|b| {
+                std::process::Command::new(b)
+                    .arg("--version")
+                    .output()
+                    .is_ok()
+            })
+            .expect("nats-server is installed");
+        let child = std::process::Command::new(binary)
+            .args([
+                "-a",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-js",
+                "-sd",
+            ])
+            .arg(&self.store)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start nats-server");
+        self.child = Some(child);
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("nats-server did not come up");
+    }
+
+    fn down(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for OwnNats {
+    fn drop(&mut self) {
+        self.down();
+        let _ = std::fs::remove_dir_all(&self.store);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs nats-server installed; .ci/run runs it"]
+async fn nats_down_for_a_while_then_back_misses_nothing() {
+    // How long NATS stays down; `R21_OUTAGE_SECS=60` for the full minute of RELIABILITY.md.
+    let outage: u64 = std::env::var("R21_OUTAGE_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3);
+    let mut nats = OwnNats::start();
+    let stream = TestStream {
+        url: nats.url(),
+        ..TestStream::new()
+    };
+    let app = TestApp::spawn_with(&stream.settings()).await;
+    let who = Who::User("through-an-outage".into());
+    app.add(&who, "TEE", 1).await;
+    drained(&app, Duration::from_secs(30)).await;
+
+    nats.down();
+    // Shoppers are not held up by the outage: every change still commits, events wait.
+    for sku in ["MUG", "CAP", "BULK-003"] {
+        assert_eq!(app.add(&who, sku, 1).await["userErrors"], json!([]));
+    }
+    tokio::time::sleep(Duration::from_secs(outage)).await;
+    assert!(app.scalar("SELECT COUNT(*) FROM outbox_events").await >= 3);
+    assert!(
+        app.scalar("SELECT COUNT(*) FROM outbox_cursors WHERE attempts > 0")
+            .await
+            > 0,
+        "deliveries were tried and failed meanwhile"
+    );
+
+    nats.up();
+    drained(&app, Duration::from_secs(60)).await;
+    assert_eq!(
+        check_deliveries(&history(&app).await, &stream.messages().await),
+        0
+    );
+}
