@@ -3,12 +3,14 @@
 --   BENCH_SCENARIO q1 | q1big | q2 | mixed (90 % q1, 10 % q2) | q1promo (q1 with an active
 --                  promotion, which bench/run stores first; the yardstick runs its q1)
 --   BENCH_DIR      where bench-data wrote users.tokens, big.tokens and hot.products
+--   BENCH_OPERATIONS where q1.graphql and q2.graphql are (bench/operations)
 -- A reply counts as an error unless it is a 200 with the scenario's success marker and no
 -- "errors" key. The last line printed is `RESULT …` for bench/run to read.
 
 local target = os.getenv("BENCH_TARGET") or "cartql"
 local scenario = os.getenv("BENCH_SCENARIO") or "q1"
 local dir = os.getenv("BENCH_DIR") or "bench/out"
+local operations = os.getenv("BENCH_OPERATIONS") or "bench/operations"
 
 local function lines(path)
   local out = {}
@@ -22,11 +24,16 @@ local users = lines(dir .. "/users.tokens")
 local big = lines(dir .. "/big.tokens")
 local hot = lines(dir .. "/hot.products")
 
-local Q1 = '{"query":"query Q1 { cart { id itemCount totalQuantity cost { subtotal { amount } } '
-  .. 'items { nodes { id quantity attributes { key value } subtotal { amount } '
-  .. 'product { id sku name price { amount } discountPrice { amount } stock image shop { name } } } } } }"}'
-local Q2 = '{"query":"mutation Q2($p: ID!) { addToCart(input: { product: { id: $p } }) '
-  .. '{ item { id productId quantity } userErrors { code } } }","variables":{"p":"%s"}}'
+-- The operations, one line each, shared with bench/instructions.
+local function operation(name)
+  local file = assert(io.open(operations .. "/" .. name .. ".graphql"))
+  local text = file:read("*l")
+  file:close()
+  return text
+end
+
+local Q1 = '{"query":"' .. operation("q1") .. '"}'
+local Q2 = '{"query":"' .. operation("q2") .. '","variables":{"p":"%s"}}'
 
 local function pick(list) return list[math.random(#list)] end
 
