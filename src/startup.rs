@@ -93,6 +93,7 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         guest_key,
         checkout_hold: config.checkout_hold,
         outbox: outbox(config),
+        one_statement_add: config.one_statement_add,
     };
     let events = EventsOut::connect(&config.events)
         .await

@@ -82,6 +82,8 @@ pub struct Config {
     pub handoff_secret: Option<Secret>,
     /// Events out: sinks and retries (`CARTQL_NATS_*`, `CARTQL_WEBHOOK_*`, `CARTQL_EVENTS_*`).
     pub events: EventsConfig,
+    /// `CARTQL_ONE_STATEMENT_ADD`: PostgreSQL's one-statement add.
+    pub one_statement_add: bool,
     /// `CARTQL_RETENTION`: how long soft-deleted and expired rows are kept before `cartql purge`.
     pub retention: Duration,
     /// `CARTQL_MAX_LINES`, `CARTQL_MAX_LINE_QUANTITY`, `CARTQL_MAX_ATTRIBUTES`.
@@ -207,6 +209,7 @@ impl Config {
             checkout_sweep_interval: env.duration(&settings::CHECKOUT_SWEEP_INTERVAL)?,
             handoff_secret: env.get(&settings::HANDOFF_SECRET).map(Secret::new),
             events: events::read(&env)?,
+            one_statement_add: env.flag(&settings::ONE_STATEMENT_ADD)?,
             retention: env.duration(&settings::RETENTION)?,
             limits,
             demo_catalog: env.flag(&settings::DEMO_CATALOG)?,

@@ -39,4 +39,6 @@ pub struct CartSettings {
     /// Whether changes queue their events for the sinks (`CARTQL_NATS_URL`,
     /// `CARTQL_WEBHOOK_URL`).
     pub outbox: cart::Outbox,
+    /// PostgreSQL: the common `addToCart` in one statement (`CARTQL_ONE_STATEMENT_ADD`).
+    pub one_statement_add: bool,
 }

@@ -175,6 +175,12 @@ pub const EVENTS_POLL_INTERVAL: Setting = setting(
     "How often an idle instance looks for events other instances committed (its own wake it at once).",
 );
 
+pub const ONE_STATEMENT_ADD: Setting = setting(
+    "CARTQL_ONE_STATEMENT_ADD",
+    Value("true"),
+    "PostgreSQL: the common addToCart (open cart, no rule, nothing to cut) runs as one statement; false always runs the general transaction (same outcomes, more round trips).",
+);
+
 pub const RETENTION: Setting = setting(
     "CARTQL_RETENTION",
     Value("30d"),

@@ -32,6 +32,7 @@ mod live;
 mod merge;
 mod money;
 mod observability;
+mod one_statement_add;
 mod operations;
 mod outage;
 mod ownership;

@@ -17,6 +17,7 @@ use crate::{
 };
 
 use super::{
+    fast_add,
     history::{EventKind, NewEvent},
     lock::{self},
     read, rules,
@@ -32,6 +33,9 @@ pub async fn add_to_cart(
     writer: &Writer<'_>,
     line: &AddLine,
 ) -> AppResult<Outcome<(Change, ItemChange)>> {
+    if let Some(done) = fast_add::try_add(writer, line).await? {
+        return Ok(done);
+    }
     in_write_transaction!(writer, |txn| {
         let locked = lock::lock_or_create(txn, writer).await?;
         let added = add_line(txn, writer, &locked.cart, line, &["input"]).await?;

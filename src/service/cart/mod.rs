@@ -17,6 +17,7 @@ mod close;
 mod details;
 mod discount_codes;
 mod expiry;
+mod fast_add;
 mod history;
 mod lines;
 mod lock;
