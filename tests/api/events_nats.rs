@@ -259,7 +259,11 @@ async fn nats_down_for_a_while_then_back_misses_nothing() {
         url: nats.url(),
         ..TestStream::new()
     };
-    let app = TestApp::spawn_with(&stream.settings()).await;
+    // Retries every second at most, and never park within the outage (the defaults, 1 s
+    // doubling to 5 min over 10 attempts, park only after about 8 minutes of failures).
+    let mut settings = stream.settings();
+    settings.push(("CARTQL_EVENTS_MAX_ATTEMPTS", "1000"));
+    let app = TestApp::spawn_with(&settings).await;
     let who = Who::User("through-an-outage".into());
     app.add(&who, "TEE", 1).await;
     drained(&app, Duration::from_secs(30)).await;
