@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, Who};
+use crate::helpers::{TestApp, Who, render_row};
 
 /// `ADD`'s selection, with `expectedVersion`.
 const ADD_AT: &str = r#"
@@ -89,24 +89,7 @@ async fn run(one_statement: &str) -> (Vec<Value>, Vec<String>) {
             .query_all_raw(Statement::from_string(app.db.get_database_backend(), sql))
             .await
             .expect("read the rows");
-        rows.extend(found.iter().map(|row| {
-            (0..6)
-                .map(|n| {
-                    row.try_get_by_index::<Option<String>>(n)
-                        .map(|v| format!("{v:?}"))
-                        .or_else(|_| {
-                            row.try_get_by_index::<Option<i64>>(n)
-                                .map(|v| format!("{v:?}"))
-                        })
-                        .or_else(|_| {
-                            row.try_get_by_index::<Option<i32>>(n)
-                                .map(|v| format!("{v:?}"))
-                        })
-                        .expect("a text or a number")
-                })
-                .collect::<Vec<_>>()
-                .join("|")
-        }));
+        rows.extend(found.iter().map(render_row));
     }
     (replies, rows)
 }

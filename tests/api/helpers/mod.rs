@@ -156,7 +156,8 @@ impl TestApp {
                 .await
                 .expect("snapshot");
             for row in rows {
-                out.push_str(&format!("{row:?}\n"));
+                out.push_str(&render_row(&row));
+                out.push('\n');
             }
         }
         out
@@ -300,4 +301,43 @@ fn init_test_logs() {
                 .try_init();
         });
     }
+}
+
+/// Every value of a row, as text: the drivers' own `Debug` shows no values, so comparisons of
+/// rows go through this.
+pub fn render_row(row: &sea_orm::QueryResult) -> String {
+    (0..row.column_names().len())
+        .map(|n| {
+            let text = |v: Option<String>| v.unwrap_or_else(|| "NULL".to_owned());
+            row.try_get_by_index::<Option<String>>(n)
+                .map(text)
+                .or_else(|_| {
+                    row.try_get_by_index::<Option<i64>>(n)
+                        .map(|v| text(v.map(|v| v.to_string())))
+                })
+                .or_else(|_| {
+                    row.try_get_by_index::<Option<i32>>(n)
+                        .map(|v| text(v.map(|v| v.to_string())))
+                })
+                .or_else(|_| {
+                    row.try_get_by_index::<Option<bool>>(n)
+                        .map(|v| text(v.map(|v| v.to_string())))
+                })
+                .or_else(|_| {
+                    row.try_get_by_index::<Option<i8>>(n)
+                        .map(|v| text(v.map(|v| v.to_string())))
+                })
+                .or_else(|_| {
+                    row.try_get_by_index::<Option<chrono::DateTime<chrono::Utc>>>(n)
+                        .map(|v| text(v.map(|v| v.to_rfc3339())))
+                })
+                .unwrap_or_else(|_| {
+                    panic!(
+                        "column {n} of {:?} has a type render_row does not read",
+                        row.column_names()
+                    )
+                })
+        })
+        .collect::<Vec<_>>()
+        .join("|")
 }
