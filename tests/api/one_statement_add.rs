@@ -1,7 +1,7 @@
 //! PostgreSQL's one-statement `addToCart` against the general transaction: the same adds —
 //! new and existing lines, attributes, stock exactly used up, every refusal and cut, a version
 //! conflict, a guest and a user — give the same replies (ids aside) and leave the same carts
-//! and history, with the fast path on and off. On SQLite and MySQL both runs take the general
+//! and history, and queue the same events for a sink, with the fast path on and off. On SQLite and MySQL both runs take the general
 //! path, so they agree trivially.
 
 use std::collections::HashMap;
@@ -9,7 +9,11 @@ use std::collections::HashMap;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, Who, render_row};
+use crate::helpers::{
+    TestApp, Who,
+    events::{Receiver, WEBHOOK_SECRET},
+    render_row,
+};
 
 /// `ADD`'s selection, with `expectedVersion`.
 const ADD_AT: &str = r#"
@@ -60,9 +64,17 @@ fn script() -> Vec<(&'static str, Value, Option<i64>)> {
     ]
 }
 
-/// The script's replies with ids numbered by first appearance, and the rows it left.
-async fn run(one_statement: &str) -> (Vec<Value>, Vec<String>) {
-    let app = TestApp::spawn_with(&[("CARTQL_ONE_STATEMENT_ADD", one_statement)]).await;
+/// The script's replies with ids numbered by first appearance, the rows it left, and the
+/// payloads it queued for a webhook sink that stays down (so they stay in the outbox).
+async fn run(one_statement: &str) -> (Vec<Value>, Vec<String>, Vec<Value>) {
+    let receiver = Receiver::start().await;
+    receiver.set_down(true);
+    let app = TestApp::spawn_with(&[
+        ("CARTQL_ONE_STATEMENT_ADD", one_statement),
+        ("CARTQL_WEBHOOK_URL", receiver.url.as_str()),
+        ("CARTQL_WEBHOOK_SECRET", WEBHOOK_SECRET),
+    ])
+    .await;
     let guest = app.new_guest().await;
     let mut ids = HashMap::new();
     let mut replies = Vec::new();
@@ -91,7 +103,22 @@ async fn run(one_statement: &str) -> (Vec<Value>, Vec<String>) {
             .expect("read the rows");
         rows.extend(found.iter().map(render_row));
     }
-    (replies, rows)
+    let payloads = app
+        .text_column("SELECT payload FROM outbox_events ORDER BY seq")
+        .await
+        .lines()
+        .map(|line| {
+            let mut payload: Value = serde_json::from_str(line).expect("a JSON payload");
+            assert!(
+                payload["occurredAt"]
+                    .as_str()
+                    .is_some_and(|t| t.ends_with('Z'))
+            );
+            payload["occurredAt"] = json!("when");
+            numbered(payload, &mut ids)
+        })
+        .collect();
+    (replies, rows, payloads)
 }
 
 /// Replaces every id-like string (36 characters with dashes) and guest token by `#n`, n by
@@ -116,12 +143,14 @@ fn numbered(value: Value, ids: &mut HashMap<String, usize>) -> Value {
 
 #[tokio::test]
 async fn the_one_statement_add_answers_and_writes_exactly_as_the_transaction_does() {
-    let (fast, fast_rows) = run("true").await;
-    let (general, general_rows) = run("false").await;
+    let (fast, fast_rows, fast_payloads) = run("true").await;
+    let (general, general_rows, general_payloads) = run("false").await;
     for (n, (a, b)) in fast.iter().zip(&general).enumerate() {
         assert_eq!(a, b, "step {n} differs");
     }
     assert_eq!(fast_rows, general_rows);
+    assert_eq!(fast_payloads, general_payloads);
+    assert!(fast_payloads.len() > 10, "{fast_payloads:?}");
     assert!(
         fast_rows.iter().any(|row| row.contains("ADDED")),
         "{fast_rows:?}"

@@ -1,12 +1,13 @@
 //! `addToCart` in one statement on PostgreSQL, for the common case: the caller's open cart
 //! exists and the line fits without a rule or a cut. One statement (data-modifying CTEs) locks
 //! the cart, checks, upserts the line, bumps the version and appends the history, so the add
-//! costs one round trip instead of a transaction of six.
+//! costs one round trip instead of a transaction of six (with a sink configured, the same
+//! statement also queues the event in the outbox).
 //!
 //! It decides only what it can decide exactly as the general path would: anything else — no
 //! cart yet, an expired or frozen cart, an inactive or foreign-currency product, a quantity
 //! rule, required attributes, a line that would need cutting or refusing, a version conflict,
-//! an `Idempotency-Key`, the outbox on — leaves the statement without effect, and the caller
+//! an `Idempotency-Key` — leaves the statement without effect, and the caller
 //! runs the general transaction, which answers with the refusal or warning.
 //!
 //! Freshness: the statement reads under one snapshot, taken before it waits for the cart's
@@ -54,7 +55,6 @@ pub(super) async fn try_add(
     if db.get_database_backend() != DbBackend::Postgres
         || !settings.one_statement_add
         || writer.claim.is_some()
-        || settings.outbox == Outbox::On
     {
         return Ok(None);
     }
@@ -73,7 +73,7 @@ pub(super) async fn try_add(
         ProductRef::Sku(sku) => ("sku", sku.as_str().to_owned()),
     };
     let now = Utc::now();
-    let values: Vec<Value> = vec![
+    let mut values: Vec<Value> = vec![
         owner.into(),                          // $1
         product.into(),                        // $2
         line.attributes.identity_key().into(), // $3
@@ -92,7 +92,16 @@ pub(super) async fn try_add(
         new_id().into(),                       // $12
         writer.actor().into(),                 // $13
     ];
-    let sql = statement(owner_column, product_column);
+    let outbox = settings.outbox == Outbox::On;
+    if outbox {
+        // The instant as the outbox's payload writes it elsewhere (serde's RFC 3339).
+        let occurred = serde_json::to_value(now)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        values.push(occurred.into()); // $14
+    }
+    let sql = statement(owner_column, product_column, outbox);
     let row = retrying(|| async {
         let statement = Statement::from_sql_and_values(DbBackend::Postgres, &sql, values.clone());
         Ok(db.query_one_raw(statement).await?)
@@ -123,8 +132,13 @@ pub(super) async fn try_add(
 }
 
 /// The statement, for the caller's cart found by `owner_column` and the product by
-/// `product_column` (both fixed names, never input).
-fn statement(owner_column: &str, product_column: &str) -> String {
+/// `product_column` (both fixed names, never input); with `outbox`, it also queues the event
+/// with the payload `outbox.rs` describes.
+fn statement(owner_column: &str, product_column: &str, outbox: bool) -> String {
+    let queued = match outbox {
+        true => QUEUED,
+        false => "",
+    };
     let mut returned = String::new();
     columns::<cart_items::Entity>(&mut returned, "upserted", LINE);
     returned.push_str(", ");
@@ -139,7 +153,7 @@ fn statement(owner_column: &str, product_column: &str) -> String {
         r#"WITH
 snap AS (SELECT id, version FROM carts WHERE {owner_column} = $1 AND live = true),
 locked AS (
-  SELECT id, version, currency, status, expires_at FROM carts
+  SELECT id, version, currency, status, expires_at, user_id FROM carts
   WHERE {owner_column} = $1 AND live = true FOR UPDATE
 ),
 product AS (SELECT * FROM products WHERE {product_column} = $2),
@@ -188,11 +202,24 @@ recorded AS (
   SELECT $12, upserted.cart_id, bumped.version, 'ADDED', $13, upserted.id, upserted.product_id,
     upserted.quantity, NULL, $5
   FROM upserted, bumped
-)
+){queued}
 SELECT {returned}
 FROM upserted JOIN product ON true LEFT JOIN shops s ON s.id = product.shop_id"#
     )
 }
+
+/// The outbox row of the add, when a sink is configured.
+const QUEUED: &str = r#",
+queued AS (
+  INSERT INTO outbox_events (event_id, cart_id, version, kind, payload, created_at)
+  SELECT $12, upserted.cart_id, bumped.version, 'ADDED',
+    json_build_object('id', $12::text, 'kind', 'ADDED', 'cartId', upserted.cart_id,
+      'version', bumped.version, 'actor', $13::text, 'userId', (SELECT user_id FROM locked),
+      'itemId', upserted.id, 'productId', upserted.product_id, 'quantity', upserted.quantity,
+      'detail', NULL, 'occurredAt', $14::text)::text,
+    $5
+  FROM upserted, bumped
+)"#;
 
 /// `alias.column AS prefix_column, …` for every column of `E`, in the entity's order.
 fn columns<E: EntityTrait>(out: &mut String, alias: &str, prefix: &str) {
