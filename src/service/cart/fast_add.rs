@@ -19,16 +19,16 @@ use std::fmt::Write as _;
 
 use chrono::Utc;
 use sea_orm::{
-    ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, IdenStatic, Iterable, Statement,
-    Value,
+    ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable,
+    RuntimeErr, Statement, Value,
 };
 
 use crate::{
     auth::Viewer,
-    db::retrying,
+    db::{TxError, retrying},
     domain::{Currency, ids::new_id},
     entity::{cart_items, products, shops},
-    error::AppResult,
+    error::{AppError, AppResult},
     service::{Outcome, catalog::ProductRef},
 };
 
@@ -104,7 +104,16 @@ pub(super) async fn try_add(
     let sql = statement(owner_column, product_column, outbox);
     let row = retrying(|| async {
         let statement = Statement::from_sql_and_values(DbBackend::Postgres, &sql, values.clone());
-        Ok(db.query_one_raw(statement).await?)
+        match db.query_one_raw(statement).await {
+            Ok(row) => Ok(row),
+            // The statement is its own transaction: a connection lost while it ran may have
+            // lost only the answer, as a COMMIT's can, so the outcome is unknown, never "no".
+            Err(err) if maybe_committed(&err) => {
+                tracing::warn!(error = %err, "the connection broke during a one-statement add");
+                Err(TxError::App(AppError::OutcomeUnknown))
+            }
+            Err(err) => Err(TxError::Db(err)),
+        }
     })
     .await?;
     let Some(row) = row else {
@@ -129,6 +138,22 @@ pub(super) async fn try_add(
         value,
         warnings: Vec::new(),
     }))
+}
+
+/// A broken connection once a statement may have been sent (not a pool that had none to give).
+fn maybe_committed(err: &DbErr) -> bool {
+    match err {
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => matches!(
+            e.as_ref(),
+            sea_orm::sqlx::Error::Io(_)
+                | sea_orm::sqlx::Error::Protocol(_)
+                | sea_orm::sqlx::Error::Tls(_)
+                | sea_orm::sqlx::Error::WorkerCrashed
+        ),
+        _ => false,
+    }
 }
 
 /// The statement, for the caller's cart found by `owner_column` and the product by
