@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    UpdateMany,
     sea_query::{Alias, Cond, Expr, ExprTrait, JoinType, Order, Query},
 };
 
@@ -177,7 +178,7 @@ pub async fn fail(
     failure: Failure<'_>,
 ) -> Result<(), DbErr> {
     let error: String = failure.error.chars().take(500).collect();
-    cursors::Entity::update_many()
+    let update = cursors::Entity::update_many()
         .col_expr(
             cursors::Column::Attempts,
             Expr::col(cursors::Column::Attempts).add(1),
@@ -190,20 +191,8 @@ pub async fn fail(
         .col_expr(
             cursors::Column::ParkedAt,
             Expr::value(failure.park.then_some(failure.now)),
-        )
-        .col_expr(
-            cursors::Column::LeaseOwner,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            cursors::Column::LeaseUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .filter(cursors::Column::Sink.eq(sink))
-        .filter(cursors::Column::CartId.eq(cart_id))
-        .filter(cursors::Column::LeaseOwner.eq(token))
-        .exec(db)
-        .await?;
+        );
+    let_go(update, sink, cart_id, token).exec(db).await?;
     Ok(())
 }
 
@@ -220,14 +209,14 @@ pub async fn attempts(db: &impl ConnectionTrait, sink: &str, cart_id: &str) -> R
     Ok(attempts.unwrap_or(0))
 }
 
-/// Lets the cart go after a round without failure.
-pub async fn release(
-    db: &impl ConnectionTrait,
+/// `update`, for the cart `token` holds, also giving up the hold.
+fn let_go(
+    update: UpdateMany<cursors::Entity>,
     sink: &str,
     cart_id: &str,
     token: &str,
-) -> Result<(), DbErr> {
-    cursors::Entity::update_many()
+) -> UpdateMany<cursors::Entity> {
+    update
         .col_expr(
             cursors::Column::LeaseOwner,
             Expr::value(Option::<String>::None),
@@ -239,6 +228,16 @@ pub async fn release(
         .filter(cursors::Column::Sink.eq(sink))
         .filter(cursors::Column::CartId.eq(cart_id))
         .filter(cursors::Column::LeaseOwner.eq(token))
+}
+
+/// Lets the cart go after a round without failure.
+pub async fn release(
+    db: &impl ConnectionTrait,
+    sink: &str,
+    cart_id: &str,
+    token: &str,
+) -> Result<(), DbErr> {
+    let_go(cursors::Entity::update_many(), sink, cart_id, token)
         .exec(db)
         .await?;
     Ok(())
