@@ -17,8 +17,8 @@ use crate::{
     db,
     events::EventsOut,
     graphql::{
-        self, MutationRoot, ServiceSchema, SubscriptionRoot, context::ServiceState,
-        documents::DocumentCache, expansion::DocumentLimits, introspection,
+        self, MutationRoot, ServiceSchema, SubscriptionRoot, compiled::CompiledViews,
+        context::ServiceState, documents::DocumentCache, expansion::DocumentLimits, introspection,
         persisted::PersistedQueries,
     },
     http::{self, graphiql::GraphiqlPage},
@@ -131,6 +131,9 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         idempotency_seal: IdempotencySeal::new(&guest_key),
         db_health: Arc::new(db::DbHealth::default()),
         documents: Arc::new(DocumentCache::default()),
+        // Resolver spans trace async-graphql's execution, which the compiled path skips.
+        compiled_views: (config.compiled_views && !config.resolver_spans)
+            .then_some(CompiledViews { settings }),
         persisted: Arc::new(PersistedQueries::new(
             config.persisted_documents.as_deref(),
         )?),

@@ -14,8 +14,8 @@ use crate::{
     auth::Authenticator,
     db,
     graphql::{
-        ServiceSchema, documents::DocumentCache, expansion::DocumentLimits,
-        persisted::PersistedQueries,
+        ServiceSchema, compiled::CompiledViews, documents::DocumentCache,
+        expansion::DocumentLimits, persisted::PersistedQueries,
     },
     service::idempotency::IdempotencySeal,
 };
@@ -40,6 +40,8 @@ pub struct AppState {
     pub db_health: Arc<db::DbHealth>,
     /// Parsed documents of recent requests.
     pub documents: Arc<DocumentCache>,
+    /// The compiled path for cart views; `None` when it is off.
+    pub compiled_views: Option<CompiledViews>,
     /// Automatic persisted queries, and the manifest of persisted-documents-only mode.
     pub persisted: Arc<PersistedQueries>,
 }

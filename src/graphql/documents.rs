@@ -6,13 +6,16 @@
 
 use std::{
     num::NonZeroUsize,
-    sync::{Mutex, PoisonError},
+    sync::{Arc, Mutex, PoisonError},
 };
 
 use async_graphql::{Request, ServerError, parser::types::ExecutableDocument};
 use lru::LruCache;
 
-use crate::graphql::bounds::{self, BoundsError};
+use crate::graphql::{
+    bounds::{self, BoundsError},
+    compiled::ViewPlans,
+};
 
 /// Most documents kept.
 const CAPACITY: usize = 256;
@@ -26,7 +29,10 @@ pub enum DocumentError {
     Syntax(ServerError),
 }
 
-pub struct DocumentCache(Mutex<LruCache<String, ExecutableDocument>>);
+/// A cached document and the compiled view plans of its operations.
+type Entry = (ExecutableDocument, Arc<ViewPlans>);
+
+pub struct DocumentCache(Mutex<LruCache<String, Entry>>);
 
 impl Default for DocumentCache {
     fn default() -> Self {
@@ -37,29 +43,40 @@ impl Default for DocumentCache {
 }
 
 impl DocumentCache {
-    /// Gives `request` its parsed document, from the cache when its text was seen before.
-    /// A text met for the first time is bounded ([`bounds::check`]) before it is parsed.
+    /// Gives `request` its parsed document, from the cache when its text was seen before,
+    /// with the document's view plans when it is cached. A text met for the first time is
+    /// bounded ([`bounds::check`]) before it is parsed.
     pub fn parse<'r>(
         &self,
         request: &'r mut Request,
-    ) -> Result<&'r ExecutableDocument, DocumentError> {
+    ) -> Result<(&'r ExecutableDocument, Option<Arc<ViewPlans>>), DocumentError> {
         let cacheable = request.query.len() <= MAX_CACHED_LEN;
-        if cacheable && let Some(document) = self.lock().get(&request.query).cloned() {
+        let cached = if cacheable {
+            self.lock().get(&request.query).cloned()
+        } else {
+            None
+        };
+        let plans = if let Some((document, plans)) = cached {
             request.set_parsed_query(document);
+            Some(plans)
         } else {
             bounds::check(&request.query).map_err(DocumentError::Bounds)?;
             let document = request
                 .parsed_query()
                 .map_err(DocumentError::Syntax)?
                 .clone();
-            if cacheable {
-                self.lock().put(request.query.clone(), document);
-            }
-        }
-        request.parsed_query().map_err(DocumentError::Syntax)
+            cacheable.then(|| {
+                let plans = Arc::new(ViewPlans::default());
+                self.lock()
+                    .put(request.query.clone(), (document, plans.clone()));
+                plans
+            })
+        };
+        let document = request.parsed_query().map_err(DocumentError::Syntax)?;
+        Ok((document, plans))
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<String, ExecutableDocument>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<String, Entry>> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -72,10 +89,10 @@ mod tests {
     fn a_cached_document_is_the_same_tree_and_bad_ones_are_not_kept() {
         let cache = DocumentCache::default();
         let mut first = Request::new("{ cart { id } }");
-        let parsed = format!("{:?}", cache.parse(&mut first).expect("parses"));
+        let parsed = format!("{:?}", cache.parse(&mut first).expect("parses").0);
         let mut second = Request::new("{ cart { id } }");
         assert_eq!(
-            format!("{:?}", cache.parse(&mut second).expect("cached")),
+            format!("{:?}", cache.parse(&mut second).expect("cached").0),
             parsed
         );
         assert_eq!(cache.lock().len(), 1);

@@ -3,6 +3,7 @@
 //! function or loader, and wrap the result.
 
 pub mod bounds;
+pub mod compiled;
 pub mod context;
 pub mod documents;
 pub mod expansion;

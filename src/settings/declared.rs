@@ -181,6 +181,12 @@ pub const ONE_STATEMENT_ADD: Setting = setting(
     "PostgreSQL: the common addToCart (open cart, no rule, nothing to cut) runs as one statement; false always runs the general transaction (same outcomes, more round trips).",
 );
 
+pub const COMPILED_VIEWS: Setting = setting(
+    "CARTQL_COMPILED_VIEWS",
+    Value("true"),
+    "Cart views (cart, cartSummary) answered by a plan compiled once per document, the same answer async-graphql gives at a fraction of the CPU; false always runs async-graphql. Off while CARTQL_RESOLVER_SPANS is on.",
+);
+
 pub const RETENTION: Setting = setting(
     "CARTQL_RETENTION",
     Value("30d"),

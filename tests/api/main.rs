@@ -13,6 +13,7 @@ mod catalog;
 mod checkout;
 mod checkout_races;
 mod checkout_rules;
+mod compiled_views;
 mod concurrency;
 mod conformance;
 mod crash;

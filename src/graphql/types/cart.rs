@@ -121,29 +121,14 @@ impl Cart {
 /// Largest page of cart lines.
 const MAX_ITEMS_PAGE: usize = 250;
 
-/// A shopping cart: the caller's lines with live product data and exact totals.
-#[Object]
+// The fields' values, shared by the resolvers below and the compiled view path
+// (`graphql::compiled`), which writes them without async-graphql.
 impl Cart {
-    /// The cart's id.
-    async fn id(&self) -> ID {
-        ID(self.shared.view.cart.id.clone())
-    }
-
-    /// The guest token of this cart (send it as `X-Cart-Token`); null for a user's cart.
-    async fn token(&self) -> Option<&str> {
-        self.shared.view.token.as_deref()
-    }
-
-    /// The cart's lines, oldest first, as a Relay connection.
-    #[graphql(
-        complexity = "first.map_or(MAX_ITEMS_PAGE, |n| n.clamp(0, MAX_ITEMS_PAGE as i32) as usize) * child_complexity"
-    )]
-    async fn items(
+    pub(crate) fn items_value(
         &self,
-        #[graphql(desc = "How many lines to return (at most 250; all when omitted).")]
         first: Option<i32>,
-        #[graphql(desc = "Return lines after this cursor (an `endCursor`).")] after: Option<String>,
-    ) -> Result<Connection<String, CartItem>> {
+        after: Option<String>,
+    ) -> Result<Connection<String, CartItem>, AppError> {
         let first = page_size(first, MAX_ITEMS_PAGE)?;
         let lines = &self.shared.view.lines;
         let start = match after {
@@ -161,39 +146,39 @@ impl Cart {
         Ok(connection)
     }
 
-    /// Number of distinct lines.
-    async fn item_count(&self) -> i32 {
+    pub(crate) fn id_value(&self) -> ID {
+        ID(self.shared.view.cart.id.clone())
+    }
+
+    pub(crate) fn token_value(&self) -> Option<&str> {
+        self.shared.view.token.as_deref()
+    }
+
+    pub(crate) fn item_count_value(&self) -> i32 {
         self.shared.view.lines.len() as i32
     }
 
-    /// Sum of the quantities of all lines.
-    async fn total_quantity(&self) -> i64 {
+    pub(crate) fn total_quantity_value(&self) -> i64 {
         self.shared.view.total_quantity()
     }
 
-    /// True when the cart has no lines.
-    async fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty_value(&self) -> bool {
         self.shared.view.lines.is_empty()
     }
 
-    /// Totals at live prices, promotions applied, taxed for the buyer's region.
-    async fn cost(&self) -> CartCost {
+    pub(crate) fn cost_value(&self) -> CartCost {
         CartCost::from(self.priced())
     }
 
-    /// OPEN, CHECKOUT (frozen while a checkout holds its stock) or COMPLETED.
-    async fn status(&self) -> CartStatus {
+    pub(crate) fn status_value(&self) -> CartStatus {
         self.shared.view.status().into()
     }
 
-    /// Who buys (set with `updateBuyerIdentity`); all fields null until given.
-    async fn buyer_identity(&self) -> BuyerIdentity {
+    pub(crate) fn buyer_identity_value(&self) -> BuyerIdentity {
         self.shared.view.buyer().into()
     }
 
-    /// The delivery options for the buyer's country, cheapest first, each with what it would
-    /// cost this cart; empty until the buyer gives a country.
-    async fn delivery_options(&self) -> Vec<DeliveryOption> {
+    pub(crate) fn delivery_options_value(&self) -> Vec<DeliveryOption> {
         self.shared
             .view
             .delivery_costs(self.priced())
@@ -206,9 +191,7 @@ impl Cart {
             .collect()
     }
 
-    /// The delivery option chosen with `selectDeliveryOption`; null when none is, or when it
-    /// no longer serves the buyer's country.
-    async fn selected_delivery_option(&self) -> Option<DeliveryOption> {
+    pub(crate) fn selected_delivery_option_value(&self) -> Option<DeliveryOption> {
         let handle = self.shared.view.selected_option()?.handle.clone();
         self.shared
             .view
@@ -222,15 +205,12 @@ impl Cart {
             })
     }
 
-    /// The discount codes on the cart (at most 5), in the order entered, with their states.
-    async fn discount_codes(&self) -> Vec<CartDiscountCode> {
+    pub(crate) fn discount_codes_value(&self) -> Vec<CartDiscountCode> {
         let (codes, _) = self.shared.view.discount_codes(self.priced());
         codes.into_iter().map(Into::into).collect()
     }
 
-    /// The order-level promotions that apply, each with its whole amount (each line's
-    /// `discountAllocations` holds its share).
-    async fn discount_allocations(&self) -> Vec<DiscountAllocation> {
+    pub(crate) fn discount_allocations_value(&self) -> Vec<DiscountAllocation> {
         self.priced()
             .order_allocations
             .iter()
@@ -238,50 +218,162 @@ impl Cart {
             .collect()
     }
 
+    pub(crate) fn currency_code_value(&self) -> String {
+        self.currency().code().to_owned()
+    }
+
+    pub(crate) fn version_value(&self) -> i64 {
+        self.shared.view.cart.version
+    }
+
+    pub(crate) fn created_at_value(&self) -> DateTime<Utc> {
+        self.shared.view.cart.created_at
+    }
+
+    pub(crate) fn updated_at_value(&self) -> DateTime<Utc> {
+        self.shared.view.cart.updated_at
+    }
+
+    pub(crate) fn expires_at_value(&self) -> Option<DateTime<Utc>> {
+        self.shared.view.cart.expires_at
+    }
+
+    pub(crate) fn attributes_value(&self) -> Vec<Attribute> {
+        Attribute::list(&self.shared.view.attributes())
+    }
+
+    pub(crate) fn note_value(&self) -> Option<&str> {
+        self.shared.view.cart.note.as_deref()
+    }
+
+    pub(crate) fn warnings_value(&self) -> Vec<CartWarning> {
+        self.current_warnings()
+            .into_iter()
+            .map(Into::into)
+            .collect()
+    }
+}
+
+/// A shopping cart: the caller's lines with live product data and exact totals.
+#[Object]
+impl Cart {
+    /// The cart's id.
+    async fn id(&self) -> ID {
+        self.id_value()
+    }
+
+    /// The guest token of this cart (send it as `X-Cart-Token`); null for a user's cart.
+    async fn token(&self) -> Option<&str> {
+        self.token_value()
+    }
+
+    /// The cart's lines, oldest first, as a Relay connection.
+    #[graphql(
+        complexity = "first.map_or(MAX_ITEMS_PAGE, |n| n.clamp(0, MAX_ITEMS_PAGE as i32) as usize) * child_complexity"
+    )]
+    async fn items(
+        &self,
+        #[graphql(desc = "How many lines to return (at most 250; all when omitted).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return lines after this cursor (an `endCursor`).")] after: Option<String>,
+    ) -> Result<Connection<String, CartItem>> {
+        Ok(self.items_value(first, after)?)
+    }
+
+    /// Number of distinct lines.
+    async fn item_count(&self) -> i32 {
+        self.item_count_value()
+    }
+
+    /// Sum of the quantities of all lines.
+    async fn total_quantity(&self) -> i64 {
+        self.total_quantity_value()
+    }
+
+    /// True when the cart has no lines.
+    async fn is_empty(&self) -> bool {
+        self.is_empty_value()
+    }
+
+    /// Totals at live prices, promotions applied, taxed for the buyer's region.
+    async fn cost(&self) -> CartCost {
+        self.cost_value()
+    }
+
+    /// OPEN, CHECKOUT (frozen while a checkout holds its stock) or COMPLETED.
+    async fn status(&self) -> CartStatus {
+        self.status_value()
+    }
+
+    /// Who buys (set with `updateBuyerIdentity`); all fields null until given.
+    async fn buyer_identity(&self) -> BuyerIdentity {
+        self.buyer_identity_value()
+    }
+
+    /// The delivery options for the buyer's country, cheapest first, each with what it would
+    /// cost this cart; empty until the buyer gives a country.
+    async fn delivery_options(&self) -> Vec<DeliveryOption> {
+        self.delivery_options_value()
+    }
+
+    /// The delivery option chosen with `selectDeliveryOption`; null when none is, or when it
+    /// no longer serves the buyer's country.
+    async fn selected_delivery_option(&self) -> Option<DeliveryOption> {
+        self.selected_delivery_option_value()
+    }
+
+    /// The discount codes on the cart (at most 5), in the order entered, with their states.
+    async fn discount_codes(&self) -> Vec<CartDiscountCode> {
+        self.discount_codes_value()
+    }
+
+    /// The order-level promotions that apply, each with its whole amount (each line's
+    /// `discountAllocations` holds its share).
+    async fn discount_allocations(&self) -> Vec<DiscountAllocation> {
+        self.discount_allocations_value()
+    }
+
     /// ISO 4217 code of the cart's totals.
     async fn currency_code(&self) -> String {
-        self.currency().code().to_owned()
+        self.currency_code_value()
     }
 
     /// Increases with every change to the cart.
     async fn version(&self) -> i64 {
-        self.shared.view.cart.version
+        self.version_value()
     }
 
     /// When the cart was created.
     async fn created_at(&self) -> DateTime<Utc> {
-        self.shared.view.cart.created_at
+        self.created_at_value()
     }
 
     /// When the cart last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
-        self.shared.view.cart.updated_at
+        self.updated_at_value()
     }
 
     /// When the cart expires if left unchanged: `CARTQL_GUEST_CART_TTL` or
     /// `CARTQL_USER_CART_TTL` after its last change, `CARTQL_EMPTY_CART_TTL` while empty.
     async fn expires_at(&self) -> Option<DateTime<Utc>> {
-        self.shared.view.cart.expires_at
+        self.expires_at_value()
     }
 
     /// The cart's own attributes (set with `updateCartAttributes`), sorted by key.
     async fn attributes(&self) -> Vec<Attribute> {
-        Attribute::list(&self.shared.view.attributes())
+        self.attributes_value()
     }
 
     /// A note for the order (set with `updateCartAttributes`).
     async fn note(&self) -> Option<&str> {
-        self.shared.view.cart.note.as_deref()
+        self.note_value()
     }
 
     /// What the customer should know now: a PRICE_CHANGED warning for every line whose
     /// price moved since it was added, and a DISCOUNT_NOT_APPLICABLE warning for every code
     /// that does not apply, saying why.
     async fn warnings(&self) -> Vec<CartWarning> {
-        self.current_warnings()
-            .into_iter()
-            .map(Into::into)
-            .collect()
+        self.warnings_value()
     }
 
     /// The cart's history, oldest first: every change with its actor and time.

@@ -15,23 +15,39 @@ impl From<domain::Money> for Money {
     }
 }
 
+// The fields' values, shared by the resolvers below and the compiled view path
+// (`graphql::compiled`), which writes them without async-graphql.
+impl Money {
+    pub(crate) fn amount_value(&self) -> Decimal {
+        Decimal(self.0.amount())
+    }
+
+    pub(crate) fn currency_code_value(&self) -> &str {
+        self.0.currency.code()
+    }
+
+    pub(crate) fn formatted_value(&self) -> String {
+        self.0.formatted()
+    }
+}
+
 // Shareable under federation: other subgraphs may return `Money` too.
 /// An exact amount of money.
 #[Object(shareable)]
 impl Money {
     /// The amount as an exact decimal string with the currency's minor digits, e.g. `"110.00"`.
     async fn amount(&self) -> Decimal {
-        Decimal(self.0.amount())
+        self.amount_value()
     }
 
     /// ISO 4217 currency code, e.g. `USD`.
     async fn currency_code(&self) -> &str {
-        self.0.currency.code()
+        self.currency_code_value()
     }
 
     /// The amount for display: `"$110.00"` for USD, EUR, GBP and JPY, otherwise the amount
     /// followed by the code (`"110.00 CHF"`).
     async fn formatted(&self) -> String {
-        self.0.formatted()
+        self.formatted_value()
     }
 }

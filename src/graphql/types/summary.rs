@@ -53,12 +53,10 @@ impl CartSummary {
     }
 }
 
-/// The caller's cart reduced to what a checkout page shows. All zeros when there is no cart.
-#[Object]
+// The fields' values, shared by the resolvers below and the compiled view path
+// (`graphql::compiled`), which writes them without async-graphql.
 impl CartSummary {
-    /// Every line, oldest first.
-    #[graphql(complexity = "250 * child_complexity")]
-    async fn items(&self) -> Vec<CartSummaryItem> {
+    pub(crate) fn items_value(&self) -> Vec<CartSummaryItem> {
         let currency = self.currency();
         self.lines()
             .iter()
@@ -69,47 +67,89 @@ impl CartSummary {
             .collect()
     }
 
-    /// Number of distinct lines.
-    async fn item_count(&self) -> i32 {
+    pub(crate) fn item_count_value(&self) -> i32 {
         self.lines().len() as i32
     }
 
-    /// Sum of all quantities.
-    async fn total_quantity(&self) -> i64 {
+    pub(crate) fn total_quantity_value(&self) -> i64 {
         self.lines()
             .iter()
             .map(|l| i64::from(l.item.quantity))
             .sum()
     }
 
+    pub(crate) fn is_empty_value(&self) -> bool {
+        self.lines().is_empty()
+    }
+
+    pub(crate) fn subtotal_value(&self) -> Money {
+        self.cost().subtotal.into()
+    }
+
+    pub(crate) fn discount_value(&self) -> Money {
+        self.cost().discount.into()
+    }
+
+    pub(crate) fn promotion_discount_value(&self) -> Money {
+        self.cost().promotion_discount.into()
+    }
+
+    pub(crate) fn estimated_tax_value(&self) -> Money {
+        self.cost().estimated_tax.into()
+    }
+
+    pub(crate) fn total_value(&self) -> Money {
+        self.cost().total.into()
+    }
+}
+
+/// The caller's cart reduced to what a checkout page shows. All zeros when there is no cart.
+#[Object]
+impl CartSummary {
+    /// Every line, oldest first.
+    #[graphql(complexity = "250 * child_complexity")]
+    async fn items(&self) -> Vec<CartSummaryItem> {
+        self.items_value()
+    }
+
+    /// Number of distinct lines.
+    async fn item_count(&self) -> i32 {
+        self.item_count_value()
+    }
+
+    /// Sum of all quantities.
+    async fn total_quantity(&self) -> i64 {
+        self.total_quantity_value()
+    }
+
     /// True when there are no lines.
     async fn is_empty(&self) -> bool {
-        self.lines().is_empty()
+        self.is_empty_value()
     }
 
     /// Σ line subtotals at effective prices.
     async fn subtotal(&self) -> Money {
-        self.cost().subtotal.into()
+        self.subtotal_value()
     }
 
     /// What product discounts saved.
     async fn discount(&self) -> Money {
-        self.cost().discount.into()
+        self.discount_value()
     }
 
     /// What promotions took off.
     async fn promotion_discount(&self) -> Money {
-        self.cost().promotion_discount.into()
+        self.promotion_discount_value()
     }
 
     /// Tax on the discounted subtotal at `CARTQL_TAX_RATE`, rounded half-to-even.
     async fn estimated_tax(&self) -> Money {
-        self.cost().estimated_tax.into()
+        self.estimated_tax_value()
     }
 
     /// `subtotal` − `promotionDiscount` + `estimatedTax`.
     async fn total(&self) -> Money {
-        self.cost().total.into()
+        self.total_value()
     }
 }
 
@@ -119,56 +159,46 @@ pub struct CartSummaryItem {
     currency: Currency,
 }
 
-/// One line of a cart summary, flattened with its product and shop.
-#[Object]
+// The fields' values, shared by the resolvers below and the compiled view path
+// (`graphql::compiled`), which writes them without async-graphql.
 impl CartSummaryItem {
-    /// The line's id.
-    async fn item_id(&self) -> ID {
+    pub(crate) fn item_id_value(&self) -> ID {
         ID(self.line.item.id.clone())
     }
 
-    /// The product's id.
-    async fn product_id(&self) -> ID {
+    pub(crate) fn product_id_value(&self) -> ID {
         ID(self.line.item.product_id.clone())
     }
 
-    /// The product's SKU; null if the product vanished.
-    async fn sku(&self) -> Option<&str> {
+    pub(crate) fn sku_value(&self) -> Option<&str> {
         self.line.product.as_ref().map(|p| p.sku.as_str())
     }
 
-    /// The product's name; null if the product vanished.
-    async fn product_name(&self) -> Option<&str> {
+    pub(crate) fn product_name_value(&self) -> Option<&str> {
         self.line.product.as_ref().map(|p| p.name.as_str())
     }
 
-    /// The effective unit price.
-    async fn unit_price(&self) -> Money {
+    pub(crate) fn unit_price_value(&self) -> Money {
         DomainMoney::new(self.line.unit_price_minor(self.currency), self.currency).into()
     }
 
-    /// Units on this line.
-    async fn quantity(&self) -> i32 {
+    pub(crate) fn quantity_value(&self) -> i32 {
         self.line.item.quantity
     }
 
-    /// `unitPrice` × `quantity`.
-    async fn subtotal(&self) -> Money {
+    pub(crate) fn subtotal_value(&self) -> Money {
         DomainMoney::new(self.line.subtotal_minor(self.currency), self.currency).into()
     }
 
-    /// The product's main image URL.
-    async fn image(&self) -> Option<&str> {
+    pub(crate) fn image_value(&self) -> Option<&str> {
         self.line.product.as_ref().and_then(|p| p.image.as_deref())
     }
 
-    /// Units of the product that can be bought now (stock not held by checkouts).
-    async fn stock_quantity(&self) -> i32 {
+    pub(crate) fn stock_quantity_value(&self) -> i32 {
         self.line.product.as_ref().map_or(0, catalog::available)
     }
 
-    /// The selling shop's id.
-    async fn shop_id(&self) -> Option<ID> {
+    pub(crate) fn shop_id_value(&self) -> Option<ID> {
         self.line
             .product
             .as_ref()
@@ -176,8 +206,66 @@ impl CartSummaryItem {
             .map(ID)
     }
 
+    pub(crate) fn shop_name_value(&self) -> Option<&str> {
+        self.line.shop.as_ref().map(|s| s.name.as_str())
+    }
+}
+
+/// One line of a cart summary, flattened with its product and shop.
+#[Object]
+impl CartSummaryItem {
+    /// The line's id.
+    async fn item_id(&self) -> ID {
+        self.item_id_value()
+    }
+
+    /// The product's id.
+    async fn product_id(&self) -> ID {
+        self.product_id_value()
+    }
+
+    /// The product's SKU; null if the product vanished.
+    async fn sku(&self) -> Option<&str> {
+        self.sku_value()
+    }
+
+    /// The product's name; null if the product vanished.
+    async fn product_name(&self) -> Option<&str> {
+        self.product_name_value()
+    }
+
+    /// The effective unit price.
+    async fn unit_price(&self) -> Money {
+        self.unit_price_value()
+    }
+
+    /// Units on this line.
+    async fn quantity(&self) -> i32 {
+        self.quantity_value()
+    }
+
+    /// `unitPrice` × `quantity`.
+    async fn subtotal(&self) -> Money {
+        self.subtotal_value()
+    }
+
+    /// The product's main image URL.
+    async fn image(&self) -> Option<&str> {
+        self.image_value()
+    }
+
+    /// Units of the product that can be bought now (stock not held by checkouts).
+    async fn stock_quantity(&self) -> i32 {
+        self.stock_quantity_value()
+    }
+
+    /// The selling shop's id.
+    async fn shop_id(&self) -> Option<ID> {
+        self.shop_id_value()
+    }
+
     /// The selling shop's name.
     async fn shop_name(&self) -> Option<&str> {
-        self.line.shop.as_ref().map(|s| s.name.as_str())
+        self.shop_name_value()
     }
 }

@@ -15,8 +15,13 @@ use axum::{
 use crate::{
     error::{AppError, codes},
     graphql::{
-        ServiceSchema, bounds::BoundsError, context::ClientAddress, documents::DocumentError,
-        expansion, introspection, loaders, persisted::PersistedError,
+        ServiceSchema,
+        bounds::BoundsError,
+        compiled::{self, Known, ViewPlans},
+        context::ClientAddress,
+        documents::DocumentError,
+        expansion, introspection, loaders,
+        persisted::PersistedError,
         root_fields::root_field_names,
     },
     http::{HttpState, answer::error_response, client_ip::client_address},
@@ -59,8 +64,8 @@ pub(super) async fn execute(
     let operation_name = request.operation_name.clone();
     // Held apart while the parsed document borrows the request; put back before execution.
     let variables = std::mem::take(&mut request.variables);
-    let document = match state.documents.parse(&mut request) {
-        Ok(document) => document,
+    let (document, plans) = match state.documents.parse(&mut request) {
+        Ok(parsed) => parsed,
         Err(DocumentError::Syntax(err)) => return graphql_errors(vec![err], media),
         Err(DocumentError::Bounds(refusal)) => {
             let status = match refusal {
@@ -156,6 +161,44 @@ pub(super) async fn execute(
         }
     }
 
+    // The compiled view path: a cart view async-graphql already answered with these variables
+    // is written straight from the service's view; one it has not is compiled now and kept
+    // once async-graphql's answer shows it valid.
+    let views = state
+        .compiled_views
+        .filter(|_| claim.is_none() && operation_type == Some(OperationType::Query))
+        .zip(plans);
+    let started = Instant::now();
+    let mut unseen = None;
+    if let Some((views, plans)) = &views {
+        let key = ViewPlans::key(operation_name.as_deref(), &request.variables);
+        match plans.known(&key) {
+            Known::Answered(Some(plan)) => {
+                if let Some(body) = views.answer(&plan, &state.db, &viewer).await {
+                    let answered = async_graphql::Response::new(async_graphql::Value::Null);
+                    record_operation(
+                        operation_type,
+                        label_name.as_deref(),
+                        &answered,
+                        false,
+                        started,
+                    );
+                    return (StatusCode::OK, [(header::CONTENT_TYPE, JSON)], body).into_response();
+                }
+            }
+            Known::Answered(None) => {}
+            Known::Unseen => {
+                // Held apart while the parsed document borrows the request.
+                let variables = std::mem::take(&mut request.variables);
+                let plan = request.parsed_query().ok().and_then(|document| {
+                    compiled::compile(document, operation_name.as_deref(), &variables)
+                });
+                request.variables = variables;
+                unseen = Some((key, plan));
+            }
+        }
+    }
+
     let mut request = request
         .data(viewer)
         .data(ClientAddress(address))
@@ -163,10 +206,14 @@ pub(super) async fn execute(
     if let Some(claim) = &claim {
         request = request.data(claim.clone());
     }
-    let started = Instant::now();
     let mut response = schema.execute(request).await;
     code_uncoded_errors(&mut response.errors);
     let rejected = is_request_error(&response);
+    if let (Some((_, plans)), Some((key, plan))) = (&views, unseen)
+        && response.errors.is_empty()
+    {
+        plans.answered(key, plan);
+    }
     record_operation(
         operation_type,
         label_name.as_deref(),

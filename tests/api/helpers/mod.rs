@@ -53,12 +53,17 @@ pub enum Who {
 
 pub struct TestApp {
     pub router: Router,
+    /// What the handlers share (the compiled view path's plans, the authenticator).
+    pub state: cartql::state::AppState,
     /// The test database, for other processes to share.
     pub database_url: String,
     pub db: DatabaseConnection,
     issuer: Option<JwtIssuer>,
     statements: Arc<AtomicUsize>,
-    _database: TestDatabase,
+    /// The settings the app was built with, for siblings.
+    env: HashMap<String, String>,
+    /// Dropped with the last app over it.
+    _database: Arc<TestDatabase>,
 }
 
 impl TestApp {
@@ -80,9 +85,12 @@ impl TestApp {
                 checkout::HANDOFF_SECRET.to_owned(),
             ),
         ]);
-        // `.ci/run` runs the suite once more with the general add path only.
-        if let Ok(value) = std::env::var("CARTQL_ONE_STATEMENT_ADD") {
-            env.insert("CARTQL_ONE_STATEMENT_ADD".to_owned(), value);
+        // `.ci/run` runs the suite once more with the general add path and without the
+        // compiled view path.
+        for setting in ["CARTQL_ONE_STATEMENT_ADD", "CARTQL_COMPILED_VIEWS"] {
+            if let Ok(value) = std::env::var(setting) {
+                env.insert(setting.to_owned(), value);
+            }
         }
         for (key, value) in settings {
             env.insert((*key).to_owned(), (*value).to_owned());
@@ -129,11 +137,37 @@ impl TestApp {
             .expect("load the fixture catalog");
         Self {
             router: app.router,
+            state: app.state,
             database_url: config.database_url.clone(),
             db,
             issuer: app.issuer,
             statements,
-            _database: database,
+            env,
+            _database: Arc::new(database),
+        }
+    }
+
+    /// A second app over the same database with some settings changed (as another instance
+    /// configured otherwise would be); the catalog is not loaded again.
+    pub async fn sibling(&self, settings: &[(&str, &str)]) -> Self {
+        let mut env = self.env.clone();
+        for (key, value) in settings {
+            env.insert((*key).to_owned(), (*value).to_owned());
+        }
+        let config =
+            Config::from_lookup(|key| env.get(key).cloned()).expect("sibling settings are valid");
+        let app = cartql::build_app_on(&config, self.db.clone())
+            .await
+            .expect("build the sibling app");
+        Self {
+            router: app.router,
+            state: app.state,
+            database_url: self.database_url.clone(),
+            db: self.db.clone(),
+            issuer: app.issuer,
+            statements: self.statements.clone(),
+            env,
+            _database: self._database.clone(),
         }
     }
 
