@@ -3,15 +3,42 @@
 //
 //   new InMemoryCache(apolloCacheConfig)
 
-import type {
-  FieldMergeFunction,
-  FieldPolicy,
-  InMemoryCacheConfig,
-  Reference,
-  StoreObject,
-  TypePolicies,
-  TypePolicy,
-} from "@apollo/client";
+// The package declares the few shapes it uses instead of importing @apollo/client's types:
+// an app's own copy of Apollo Client then accepts the configuration whatever copy this
+// package was built against (its classes' private fields would otherwise clash).
+
+/** A normalized reference, as Apollo's cache stores one. */
+export interface ApolloReference {
+  readonly __ref: string;
+}
+type StoreObject = Record<string, unknown>;
+/** The parts of Apollo's InMemoryCache that the policies call. */
+export interface ApolloCacheLike {
+  modify(options: { id?: string; fields: Record<string, (value: any) => any> }): boolean;
+  evict(options: { id?: string; fieldName?: string }): boolean;
+}
+/** The options Apollo passes to a merge function, as far as the policies use them. */
+export interface ApolloMergeOptions {
+  readField(fieldName: string, from?: StoreObject | ApolloReference): unknown;
+  cache: ApolloCacheLike;
+}
+export type ApolloMergeFunction = (existing: any, incoming: any, options: ApolloMergeOptions) => any;
+export interface ApolloFieldPolicy {
+  merge?: ApolloMergeFunction | boolean;
+}
+export interface ApolloTypePolicy {
+  keyFields?: false | ((object: Readonly<Record<string, unknown>>) => string | false);
+  merge?: ApolloMergeFunction | boolean;
+  fields?: Record<string, ApolloFieldPolicy>;
+}
+/** Assignable to Apollo Client's `TypePolicies`. */
+export type ApolloTypePolicies = Record<string, ApolloTypePolicy>;
+/** Assignable to Apollo Client's `InMemoryCacheConfig`. */
+export interface ApolloCacheConfig {
+  typePolicies: ApolloTypePolicies;
+  possibleTypes: Record<string, string[]>;
+}
+
 import { cartDerivedQueryFields, cartMutations, keyFields, keylessTypes, type CartEffect } from "./policy.js";
 import {
   cartPayloadPaths,
@@ -21,30 +48,30 @@ import {
   rootTypes,
 } from "./schema.generated.js";
 
-type FieldReader = (fieldName: string, from: StoreObject | Reference) => unknown;
+type FieldReader = (fieldName: string, from: StoreObject | ApolloReference) => unknown;
 
 /** Keeps the incoming value: each answer replaces a value or a list whole. */
-const replace: FieldMergeFunction = (_existing, incoming) => incoming;
+const replace: ApolloMergeFunction = (_existing, incoming) => incoming;
 
-const isReference = (value: unknown): value is Reference =>
-  typeof value === "object" && value !== null && typeof (value as Reference).__ref === "string";
+const isReference = (value: unknown): value is ApolloReference =>
+  typeof value === "object" && value !== null && typeof (value as ApolloReference).__ref === "string";
 
-const isHolder = (value: unknown): value is StoreObject | Reference => typeof value === "object" && value !== null;
+const isHolder = (value: unknown): value is StoreObject | ApolloReference => typeof value === "object" && value !== null;
 
 /** The payload's cart: a reference, null, `undefined` when not selected, or "unknown" when its holder is null. */
-function cartOf(payload: StoreObject | Reference, path: readonly string[], readField: FieldReader) {
+function cartOf(payload: StoreObject | ApolloReference, path: readonly string[], readField: FieldReader) {
   let holder: unknown = payload;
   for (const step of path.slice(0, -1)) {
-    holder = readField(step, holder as StoreObject | Reference);
+    holder = readField(step, holder as StoreObject | ApolloReference);
     if (holder === undefined) return undefined;
     if (!isHolder(holder)) return "unknown" as const;
   }
   if (path.length === 0) return holder;
-  return readField(path[path.length - 1], holder as StoreObject | Reference);
+  return readField(path[path.length - 1], holder as StoreObject | ApolloReference);
 }
 
 /** True unless the payload's `userErrors` says the mutation was refused (it changed nothing). */
-function wentThrough(payload: StoreObject | Reference, readField: FieldReader): boolean {
+function wentThrough(payload: StoreObject | ApolloReference, readField: FieldReader): boolean {
   const errors = readField("userErrors", payload);
   return !Array.isArray(errors) || errors.length === 0;
 }
@@ -54,7 +81,7 @@ function wentThrough(payload: StoreObject | Reference, readField: FieldReader): 
  * `Query.cart` at that cart (so the cached cart is no longer null after the first add, and
  * follows a merge or a clear), and evicts the fields derived from the cart.
  */
-function followCart(path: readonly string[], effect: CartEffect): FieldMergeFunction {
+function followCart(path: readonly string[], effect: CartEffect): ApolloMergeFunction {
   return (_existing, incoming, { readField, cache }) => {
     if (!isHolder(incoming)) {
       // A subscription's cart that is gone; for a payload, a field error (nothing known).
@@ -85,13 +112,13 @@ function followCart(path: readonly string[], effect: CartEffect): FieldMergeFunc
   };
 }
 
-function buildTypePolicies(): TypePolicies {
-  const policies: Record<string, TypePolicy> = {};
-  const policy = (typename: string): TypePolicy => (policies[typename] ??= {});
-  const fieldPolicy = (typename: string, fieldName: string): FieldPolicy => {
+function buildTypePolicies(): ApolloTypePolicies {
+  const policies: Record<string, ApolloTypePolicy> = {};
+  const policy = (typename: string): ApolloTypePolicy => (policies[typename] ??= {});
+  const fieldPolicy = (typename: string, fieldName: string): ApolloFieldPolicy => {
     const type = policy(typename);
     type.fields ??= {};
-    return ((type.fields as Record<string, FieldPolicy>)[fieldName] ??= {});
+    return ((type.fields as Record<string, ApolloFieldPolicy>)[fieldName] ??= {});
   };
 
   for (const [typename, field] of Object.entries(keyFields)) {
@@ -128,7 +155,7 @@ function buildTypePolicies(): TypePolicies {
 }
 
 /** `typePolicies` for Apollo Client's InMemoryCache. */
-export const apolloTypePolicies: TypePolicies = buildTypePolicies();
+export const apolloTypePolicies: ApolloTypePolicies = buildTypePolicies();
 
 /** `possibleTypes` for Apollo Client's InMemoryCache (interfaces and unions of the schema). */
 export const apolloPossibleTypes: Record<string, string[]> = Object.fromEntries(
@@ -136,7 +163,7 @@ export const apolloPossibleTypes: Record<string, string[]> = Object.fromEntries(
 );
 
 /** The whole InMemoryCache configuration: `new InMemoryCache(apolloCacheConfig)`. */
-export const apolloCacheConfig: InMemoryCacheConfig = {
+export const apolloCacheConfig: ApolloCacheConfig = {
   typePolicies: apolloTypePolicies,
   possibleTypes: apolloPossibleTypes,
 };
