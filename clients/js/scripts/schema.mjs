@@ -173,6 +173,11 @@ for (const name of Object.keys(decided)) {
   }
 }
 
+const cartStatus = schema.getType("CartStatus");
+if (!cartStatus?.getValue?.(policy.closedCartStatus)) {
+  problems.push(`closedCartStatus (${policy.closedCartStatus}) is not a value of CartStatus`);
+}
+
 if (problems.length) {
   for (const problem of problems) console.error(`schema coverage: ${problem}`);
   process.exit(1);

@@ -23,8 +23,14 @@ export interface ApolloMergeOptions {
   cache: ApolloCacheLike;
 }
 export type ApolloMergeFunction = (existing: any, incoming: any, options: ApolloMergeOptions) => any;
+/** The options Apollo passes to a read function, as far as the policies use them. */
+export interface ApolloReadOptions {
+  readField(fieldName: string, from?: StoreObject | ApolloReference): unknown;
+}
+export type ApolloReadFunction = (existing: any, options: ApolloReadOptions) => any;
 export interface ApolloFieldPolicy {
   merge?: ApolloMergeFunction | boolean;
+  read?: ApolloReadFunction;
 }
 export interface ApolloTypePolicy {
   keyFields?: false | ((object: Readonly<Record<string, unknown>>) => string | false);
@@ -39,7 +45,14 @@ export interface ApolloCacheConfig {
   possibleTypes: Record<string, string[]>;
 }
 
-import { cartDerivedQueryFields, cartMutations, keyFields, keylessTypes, type CartEffect } from "./policy.js";
+import {
+  cartDerivedQueryFields,
+  cartMutations,
+  closedCartStatus,
+  keyFields,
+  keylessTypes,
+  type CartEffect,
+} from "./policy.js";
 import {
   cartPayloadPaths,
   cartSubscriptions,
@@ -144,6 +157,11 @@ function buildTypePolicies(): ApolloTypePolicies {
       const effect = cartMutations[fieldName];
       if (effect) fieldPolicy(rootTypes.mutation, fieldName).merge = followCart(path, effect);
     }
+  }
+  if (rootTypes.query) {
+    // A cart whose checkout completed is closed: it is nobody's current cart any more.
+    fieldPolicy(rootTypes.query, "cart").read = (existing, { readField }) =>
+      isReference(existing) && readField("status", existing) === closedCartStatus ? null : existing;
   }
   if (rootTypes.subscription) {
     for (const fieldName of cartSubscriptions) {

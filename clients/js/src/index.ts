@@ -1,6 +1,12 @@
 // @cartql/client: what Apollo Client, urql and plain fetch need to use cartql well.
 export { apolloCacheConfig, apolloPossibleTypes, apolloTypePolicies } from "./apollo.js";
-export { graphcacheConfig, graphcacheKeys, graphcachePossibleTypes, graphcacheUpdates } from "./urql.js";
+export {
+  graphcacheConfig,
+  graphcacheKeys,
+  graphcachePossibleTypes,
+  graphcacheResolvers,
+  graphcacheUpdates,
+} from "./urql.js";
 export {
   createCartqlSession,
   randomIdempotencyKey,
@@ -10,5 +16,12 @@ export {
   type TokenStorage,
 } from "./session.js";
 export { describeOperation, type OperationInfo, type OperationType } from "./operation.js";
-export { cartDerivedQueryFields, cartMutations, keyFields, keylessTypes, type CartEffect } from "./policy.js";
+export {
+  cartDerivedQueryFields,
+  cartMutations,
+  closedCartStatus,
+  keyFields,
+  keylessTypes,
+  type CartEffect,
+} from "./policy.js";
 export { objectTypes, type ObjectTypeName } from "./schema.generated.js";

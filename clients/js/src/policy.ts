@@ -94,3 +94,10 @@ export const cartMutations: Readonly<Record<string, CartEffect>> = {
 
 /** Query fields that are derived from the caller's cart and go stale when it changes. */
 export const cartDerivedQueryFields = ["cartSummary"] as const;
+
+/**
+ * The `Cart.status` of a closed cart (a completed checkout). A cached cart in this state is
+ * never the caller's cart: `Query.cart` reads as null once any answer (a polled `checkout`,
+ * say) shows its cart completed.
+ */
+export const closedCartStatus = "COMPLETED";

@@ -3,8 +3,15 @@
 //
 //   cacheExchange({ ...graphcacheConfig })
 
-import type { Cache, CacheExchangeOpts, Data, KeyingConfig, UpdatesConfig } from "@urql/exchange-graphcache";
-import { cartDerivedQueryFields, cartMutations, keyFields, keylessTypes, type CartEffect } from "./policy.js";
+import type { Cache, CacheExchangeOpts, Data, KeyingConfig, ResolverConfig, UpdatesConfig } from "@urql/exchange-graphcache";
+import {
+  cartDerivedQueryFields,
+  cartMutations,
+  closedCartStatus,
+  keyFields,
+  keylessTypes,
+  type CartEffect,
+} from "./policy.js";
 import { cartPayloadPaths, cartSubscriptions, possibleTypes, rootTypes } from "./schema.generated.js";
 
 function buildKeys(): KeyingConfig {
@@ -80,6 +87,19 @@ function buildUpdates(): UpdatesConfig {
   return updates;
 }
 
+function buildResolvers(): ResolverConfig {
+  if (!rootTypes.query) return {};
+  return {
+    [rootTypes.query]: {
+      // A cart whose checkout completed is closed: it is nobody's current cart any more.
+      cart: (parent, _args, cache) => {
+        const link = cache.resolve(parent as Data, "cart");
+        return typeof link === "string" && cache.resolve(link, "status") === closedCartStatus ? null : link;
+      },
+    },
+  };
+}
+
 /** Graphcache's `keys`: custom keys, and `null` for every type without an identity. */
 export const graphcacheKeys: KeyingConfig = buildKeys();
 
@@ -91,9 +111,13 @@ export const graphcachePossibleTypes: Record<string, string[]> = Object.fromEntr
   Object.entries(possibleTypes).map(([name, types]) => [name, [...types]])
 );
 
+/** Graphcache's `resolvers`: `Query.cart` reads as null once its cart shows as completed. */
+export const graphcacheResolvers: ResolverConfig = buildResolvers();
+
 /** The whole configuration: `cacheExchange({ ...graphcacheConfig })`. */
-export const graphcacheConfig: Pick<CacheExchangeOpts, "keys" | "updates" | "possibleTypes"> = {
+export const graphcacheConfig: Pick<CacheExchangeOpts, "keys" | "updates" | "resolvers" | "possibleTypes"> = {
   keys: graphcacheKeys,
   updates: graphcacheUpdates,
+  resolvers: graphcacheResolvers,
   possibleTypes: graphcachePossibleTypes,
 };

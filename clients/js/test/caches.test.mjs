@@ -16,6 +16,7 @@ const ADD = `mutation Add { addToCart(input: { product: { sku: "A" } }) { ${CART
 const UPDATE = `mutation Update { updateCartItem(input: { itemId: "l1", quantity: 3 }) { ${CART} userErrors { code } } }`;
 const REMOVE = `mutation Remove { removeCartItem(itemId: "l1") { ${CART} userErrors { code } } }`;
 const CLEAR = `mutation Clear { clearCart { cart { id } userErrors { code } } }`;
+const POLL = `query Poll { checkout(id: "k1") { id status cart { id status } } }`;
 
 const money = (amount) => ({ __typename: "Money", amount, formatted: `$${amount}` });
 /** The server's state and its answers, by operation name. */
@@ -57,6 +58,12 @@ function fakeServer() {
       case "Remove":
         lines = lines.filter((l) => l.id !== "l1");
         return { removeCartItem: payload("CartItemPayload") };
+      case "Poll":
+        // The order system completed the checkout: the cart is closed.
+        open = false;
+        return {
+          checkout: { __typename: "Checkout", id: "k1", status: "COMPLETED", cart: { __typename: "Cart", id: "c1", status: "COMPLETED" } },
+        };
       case "Clear":
         open = false;
         lines = [];
@@ -131,6 +138,32 @@ test("Apollo Client with apolloCacheConfig", async () => {
   assert.deepEqual(warnings, []);
 });
 
+test("Apollo Client: a cart seen completed is no longer the caller's cart", async () => {
+  const server = fakeServer();
+  const link = new ApolloLink(
+    (operation) =>
+      new Observable((observer) => {
+        observer.next({ data: server.answer(operation.operationName) });
+        observer.complete();
+      })
+  );
+  const warnings = await capturingWarnings(async () => {
+    const client = new ApolloClient({ link, cache: new InMemoryCache(apolloCacheConfig) });
+    let cart;
+    const watching = client.watchQuery({ query: gql(VIEW) }).subscribe((r) => r.data && (cart = r.data.cart));
+    await settle();
+    await client.mutate({ mutation: gql(ADD) });
+    await settle();
+    assert.equal(cart?.id, "c1");
+    await client.query({ query: gql(POLL) });
+    await settle();
+    assert.equal(cart, null, "the completed cart left Query.cart");
+    assert.deepEqual(server.calls.filter((c) => c === "View"), ["View"], "without reading the cart again");
+    watching.unsubscribe();
+  });
+  assert.deepEqual(warnings, []);
+});
+
 test("urql with graphcacheConfig", async () => {
   const server = fakeServer();
   // urql sends queries with GET while their URL is short enough, mutations with POST.
@@ -171,6 +204,34 @@ test("urql with graphcacheConfig", async () => {
     assert.deepEqual(server.calls.filter((c) => c === "View"), ["View"]);
     watching.unsubscribe();
     summing.unsubscribe();
+  });
+  assert.deepEqual([...logged.filter((l) => !l.startsWith("debug")), ...warnings], []);
+});
+
+test("urql: a cart seen completed is no longer the caller's cart", async () => {
+  const server = fakeServer();
+  const fetch = async (url, init) => {
+    const { operationName } = init.body ? JSON.parse(init.body) : Object.fromEntries(new URL(url).searchParams);
+    return new Response(JSON.stringify({ data: server.answer(operationName) }), { headers: { "content-type": "application/json" } });
+  };
+  const logged = [];
+  const warnings = await capturingWarnings(async () => {
+    const client = new Client({
+      url: "http://cartql.test/graphql",
+      fetch,
+      exchanges: [cacheExchange({ ...graphcacheConfig, logger: (level, message) => logged.push(`${level}: ${message}`) }), fetchExchange],
+    });
+    let cart;
+    const watching = client.query(VIEW, {}).subscribe((r) => r.data && (cart = r.data.cart));
+    await settle();
+    await client.mutation(ADD, {}).toPromise();
+    await settle();
+    assert.equal(cart?.id, "c1");
+    await client.query(POLL, {}).toPromise();
+    await settle();
+    assert.equal(cart, null, "the completed cart left Query.cart");
+    assert.deepEqual(server.calls.filter((c) => c === "View"), ["View"], "without reading the cart again");
+    watching.unsubscribe();
   });
   assert.deepEqual([...logged.filter((l) => !l.startsWith("debug")), ...warnings], []);
 });
