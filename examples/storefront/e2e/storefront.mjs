@@ -31,9 +31,22 @@ const browser = await chromium.launch({
   ],
 });
 const errors = [];
+/** What each GraphQL mutation the page sent carried (its session's fetch adds the headers). */
+const mutations = [];
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   page.on("pageerror", (error) => errors.push(error.message));
+  page.on("request", (request) => {
+    if (!request.url().endsWith("/graphql") || request.method() !== "POST") return;
+    const { operationName, query } = JSON.parse(request.postData() ?? "{}");
+    if (!/^\s*mutation\b/.test(query ?? "")) return;
+    const headers = request.headers();
+    mutations.push({
+      operationName,
+      key: headers["idempotency-key"],
+      credential: headers.authorization ? "user" : headers["x-cart-token"] ? "guest" : "none",
+    });
+  });
   const count = page.getByTestId("cart-count");
   const expectCount = (n) => page.waitForFunction(
     (n) => document.querySelector('[data-testid="cart-count"]')?.textContent === String(n),
@@ -114,4 +127,13 @@ try {
   await browser.close();
 }
 assert.deepEqual(errors, [], "no script errors");
+// Every mutation carried its own Idempotency-Key; after the first add the guest's token went
+// along, and after sign-in the user's.
+assert.ok(mutations.length >= 8, `mutations seen: ${mutations.length}`);
+assert.ok(mutations.every((m) => /^[0-9a-f-]{36}$/.test(m.key ?? "")), JSON.stringify(mutations));
+assert.equal(new Set(mutations.map((m) => m.key)).size, mutations.length, "one key per mutation");
+assert.equal(mutations[0].credential, "none", "the first add goes without credentials");
+assert.equal(mutations[1].credential, "guest", "then with the guest token");
+const merge = mutations.findIndex((m) => m.operationName === "StorefrontMerge");
+assert.ok(merge > 0 && mutations.slice(merge).every((m) => m.credential === "user"), JSON.stringify(mutations));
 console.log(`storefront at ${url}: guest cart, attributes, quantities, a discount code, merge on sign-in and checkout all work`);

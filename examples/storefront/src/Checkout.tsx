@@ -1,6 +1,5 @@
 import { Fragment, useState } from "react";
 import { useApolloClient, useMutation, useQuery } from "@apollo/client/react";
-import { credentials } from "./credentials";
 import { BEGIN_CHECKOUT, CART, SELECT_DELIVERY, SET_BUYER } from "./operations";
 
 const COUNTRIES = [
@@ -45,9 +44,8 @@ export function Checkout({ onNotice }: { onNotice: (text: string) => void }) {
     });
     const order = await response.json();
     onNotice(response.ok ? `Order ${order.orderReference} placed: ${order.total}` : `Order refused: ${order.error}`);
-    // The cart became an order: the next add opens a fresh one (a guest's token named the
-    // old cart and is dropped).
-    if (response.ok) credentials.forgetGuest();
+    // The cart became an order: reading it again finds none, and the next add opens a fresh
+    // one (a guest's token named the old cart: the session drops it on that answer).
     await client.refetchQueries({ include: [CART] });
   }
 

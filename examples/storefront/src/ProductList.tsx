@@ -1,7 +1,6 @@
 import { useMutation, useQuery } from "@apollo/client/react";
 import { useState } from "react";
-import { credentials } from "./credentials";
-import { ADD_TO_CART, CART, PRODUCTS } from "./operations";
+import { ADD_TO_CART, PRODUCTS } from "./operations";
 import type { StorefrontProductsQuery } from "./gql/graphql";
 
 type Product = StorefrontProductsQuery["products"]["edges"][number]["node"];
@@ -21,14 +20,9 @@ export function ProductList({ onNotice }: { onNotice: (text: string) => void }) 
 
 function ProductCard({ product, onNotice }: { product: Product; onNotice: (text: string) => void }) {
   const [attributes, setAttributes] = useState<Record<string, string>>({});
-  const [add, { loading }] = useMutation(ADD_TO_CART, {
-    // The first add creates the cart: point the cart query at it. Later adds update the
-    // normalized cart in place.
-    update(cache, { data }) {
-      const cart = data?.addToCart.cart;
-      if (cart) cache.writeQuery({ query: CART, data: { cart } });
-    },
-  });
+  // The first add creates the cart; cartql's type policies make it the cached cart, and the
+  // session keeps the guest token it carries.
+  const [add, { loading }] = useMutation(ADD_TO_CART);
 
   async function addToCart() {
     const { data } = await add({
@@ -42,8 +36,6 @@ function ProductCard({ product, onNotice }: { product: Product; onNotice: (text:
     });
     const payload = data?.addToCart;
     if (!payload) return;
-    // A guest's first add returns the cart's token: every later request sends it.
-    if (!credentials.user() && payload.cart?.token) credentials.keepGuest(payload.cart.token);
     const problems = [...payload.userErrors, ...payload.warnings].map((p) => `${p.code}: ${p.message}`);
     onNotice(problems.join(" · "));
   }

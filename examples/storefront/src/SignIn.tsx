@@ -1,6 +1,6 @@
 import { useApolloClient } from "@apollo/client/react";
 import { useState } from "react";
-import { credentials } from "./credentials";
+import { session } from "./session";
 import { MERGE } from "./operations";
 
 /** Sign in with a user token (in dev, the one cartql prints at startup); the guest cart
@@ -8,16 +8,16 @@ import { MERGE } from "./operations";
 export function SignIn({ onNotice }: { onNotice: (text: string) => void }) {
   const client = useApolloClient();
   const [token, setToken] = useState("");
-  const [signedIn, setSignedIn] = useState(Boolean(credentials.user()));
+  const [signedIn, setSignedIn] = useState(Boolean(session.userToken()));
 
   async function signIn() {
-    credentials.signIn(token.trim());
-    const guestToken = credentials.guest();
+    // From now on requests carry the user's token; the guest cart, if any, folds in (the
+    // session drops the guest token once the merge went through).
+    const guestToken = session.signIn(token.trim());
     if (guestToken) {
       const { data } = await client.mutate({ mutation: MERGE, variables: { guestToken } });
       const problems = data?.mergeGuestCart.userErrors ?? [];
       onNotice(problems.map((p) => `${p.code}: ${p.message}`).join(" · "));
-      credentials.forgetGuest();
     }
     setSignedIn(true);
     // A new identity: refetch everything as the user.
@@ -25,7 +25,7 @@ export function SignIn({ onNotice }: { onNotice: (text: string) => void }) {
   }
 
   async function signOut() {
-    credentials.signOut();
+    session.signOut();
     setSignedIn(false);
     await client.resetStore();
   }
