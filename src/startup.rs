@@ -105,8 +105,13 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
             .as_ref()
             .map(|nats| format!("{}-live", nats.subject_prefix)),
     );
+    // SQLite takes one writer at a time; its cart mutations commit in groups.
+    let group_commit = (config.group_commit
+        && db.get_database_backend() == sea_orm::DbBackend::Sqlite)
+        .then(|| db::GroupCommit::new(db.clone()));
     let service = ServiceState {
         db: db.clone(),
+        group_commit: group_commit.clone(),
         settings,
         live: LiveCarts::start(&db, live_relay),
         code_attempts: CodeAttempts::new(config.rate_discount_codes),
@@ -131,6 +136,7 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         idempotency_seal: IdempotencySeal::new(&guest_key),
         db_health: Arc::new(db::DbHealth::default()),
         documents: Arc::new(DocumentCache::default()),
+        group_commit,
         // Resolver spans trace async-graphql's execution, which the compiled path skips.
         compiled_views: (config.compiled_views && !config.resolver_spans)
             .then_some(CompiledViews { settings }),

@@ -40,6 +40,8 @@ pub struct AppState {
     pub db_health: Arc<db::DbHealth>,
     /// Parsed documents of recent requests.
     pub documents: Arc<DocumentCache>,
+    /// SQLite's group commit for cart mutations, when it is on (its counts are read by tests).
+    pub group_commit: Option<Arc<db::GroupCommit>>,
     /// The compiled path for cart views; `None` when it is off.
     pub compiled_views: Option<CompiledViews>,
     /// Automatic persisted queries, and the manifest of persisted-documents-only mode.

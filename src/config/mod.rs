@@ -84,6 +84,8 @@ pub struct Config {
     pub events: EventsConfig,
     /// `CARTQL_ONE_STATEMENT_ADD`: PostgreSQL's one-statement add.
     pub one_statement_add: bool,
+    /// `CARTQL_GROUP_COMMIT`: SQLite's group commit for cart mutations.
+    pub group_commit: bool,
     /// `CARTQL_COMPILED_VIEWS`: the compiled path for cart views.
     pub compiled_views: bool,
     /// `CARTQL_RETENTION`: how long soft-deleted and expired rows are kept before `cartql purge`.
@@ -212,6 +214,7 @@ impl Config {
             handoff_secret: env.get(&settings::HANDOFF_SECRET).map(Secret::new),
             events: events::read(&env)?,
             one_statement_add: env.flag(&settings::ONE_STATEMENT_ADD)?,
+            group_commit: env.flag(&settings::GROUP_COMMIT)?,
             compiled_views: env.flag(&settings::COMPILED_VIEWS)?,
             retention: env.duration(&settings::RETENTION)?,
             limits,

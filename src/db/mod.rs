@@ -17,9 +17,11 @@ use sea_orm::{
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
+mod group_commit;
 mod write;
 
-pub use write::{TxError, begin_write, is_retryable, retrying};
+pub use group_commit::{GroupCommit, GroupStats};
+pub use write::{TxError, WriteTxn, begin_write, is_retryable, retrying};
 
 /// How long a request may wait for a pooled connection.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);

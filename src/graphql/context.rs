@@ -1,11 +1,14 @@
 //! What resolvers read from the context: process state (schema data) and the request's viewer
 //! and loaders (request data).
 
+use std::sync::Arc;
+
 use async_graphql::Context;
 use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::{HandoffKey, User, Viewer},
+    db::GroupCommit,
     error::AppError,
     graphql::loaders::Loaders,
     live::LiveCarts,
@@ -16,6 +19,8 @@ use crate::{
 #[derive(Clone)]
 pub struct ServiceState {
     pub db: DatabaseConnection,
+    /// SQLite's group commit for cart mutations (`CARTQL_GROUP_COMMIT`); `None` elsewhere.
+    pub group_commit: Option<Arc<GroupCommit>>,
     pub settings: CartSettings,
     /// Where mutations announce changed carts for `cartUpdated`.
     pub live: LiveCarts,

@@ -181,6 +181,12 @@ pub const ONE_STATEMENT_ADD: Setting = setting(
     "PostgreSQL: the common addToCart (open cart, no rule, nothing to cut) runs as one statement; false always runs the general transaction (same outcomes, more round trips).",
 );
 
+pub const GROUP_COMMIT: Setting = setting(
+    "CARTQL_GROUP_COMMIT",
+    Value("true"),
+    "SQLite: concurrent cart mutations share one transaction, each in a savepoint of its own, and one COMMIT; false gives each its own transaction. Other databases always do.",
+);
+
 pub const COMPILED_VIEWS: Setting = setting(
     "CARTQL_COMPILED_VIEWS",
     Value("true"),

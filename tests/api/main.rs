@@ -24,6 +24,7 @@ mod faults;
 mod federation;
 mod fuzz;
 mod fuzz_cases;
+mod group_commit;
 mod holes;
 mod hostile;
 mod http;

@@ -245,6 +245,7 @@ pub(super) fn writer<'a>(ctx: &'a Context<'_>, expected_version: Option<i64>) ->
     let state = ctx.state();
     Writer {
         db: &state.db,
+        group: state.group_commit.as_ref(),
         viewer: ctx.viewer(),
         settings: &state.settings,
         claim: claim(ctx),

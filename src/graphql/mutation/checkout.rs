@@ -115,6 +115,7 @@ impl CheckoutMutation {
         let state = ctx.state();
         let writer = Writer {
             db: &state.db,
+            group: state.group_commit.as_ref(),
             viewer,
             settings: &state.settings,
             claim: claim(ctx),

@@ -1,12 +1,14 @@
 //! What every cart mutation shares: who writes under which conditions ([`Writer`]), how a
 //! transaction body ends ([`Flow`]), and the write-transaction wrapper macro.
 
-use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
+use std::sync::Arc;
+
+use sea_orm::{DatabaseConnection, DbErr};
 
 use super::history::Author;
 use crate::{
     auth::Viewer,
-    db::TxError,
+    db::{GroupCommit, TxError, WriteTxn},
     error::{AppError, is_unreachable},
     service::{
         CartSettings, Outcome, UserError, Warning,
@@ -18,6 +20,8 @@ use crate::{
 #[derive(Clone, Copy)]
 pub struct Writer<'a> {
     pub db: &'a DatabaseConnection,
+    /// SQLite's group commit, when it is on: the mutation then runs in a shared transaction.
+    pub group: Option<&'a Arc<GroupCommit>>,
     pub viewer: &'a Viewer,
     pub settings: &'a CartSettings,
     /// The request's `Idempotency-Key` claim, stored in the same transaction as the effect.
@@ -83,9 +87,8 @@ pub(super) trait Replayable: Sized {
 /// have committed before the connection died. That is reported as such (never as a plain
 /// failure, never retried here); a retry with the same `Idempotency-Key` resolves it.
 pub(super) async fn settle<T: Replayable>(
-    db: &DatabaseConnection,
     claim: Option<&Claim>,
-    txn: DatabaseTransaction,
+    txn: WriteTxn,
     result: Body<T>,
 ) -> Result<Outcome<T>, TxError> {
     match result {
@@ -95,15 +98,15 @@ pub(super) async fn settle<T: Replayable>(
                     warnings: warnings.clone(),
                     ..value.record()
                 };
-                idempotency::record_in(&txn, claim, &record).await?;
+                idempotency::record_in(txn.connection()?, claim, &record).await?;
             }
             match txn.commit().await {
                 Ok(()) => Ok(Outcome::Done { value, warnings }),
-                Err(err) if is_unreachable(&err) => {
+                Err(TxError::Db(err)) if is_unreachable(&err) => {
                     tracing::warn!(error = %err, "the connection broke during COMMIT");
                     Err(TxError::App(AppError::OutcomeUnknown))
                 }
-                Err(err) => Err(TxError::Db(err)),
+                Err(err) => Err(err),
             }
         }
         Err(Flow::Reject(error)) => {
@@ -111,11 +114,15 @@ pub(super) async fn settle<T: Replayable>(
             Ok(Outcome::rejected(error))
         }
         Err(Flow::Duplicate) => {
-            txn.rollback().await?;
+            // Read through the transaction: under group commit the copy holding the key may
+            // be an earlier member of this same group, whose record no other connection
+            // sees before the group commits.
             let record = match claim {
-                Some(claim) => idempotency::recorded(db, claim).await?,
+                Some(claim) => idempotency::recorded(txn.connection()?, claim).await?,
                 None => None,
             };
+            // Answered only once what was read is stored.
+            txn.close_unchanged().await?;
             match record {
                 Some(record) => Ok(Outcome::Done {
                     warnings: record.warnings.clone(),
@@ -140,9 +147,9 @@ pub(super) async fn settle<T: Replayable>(
 macro_rules! in_write_transaction {
     ($writer:expr, |$txn:ident| $body:block) => {
         $crate::db::retrying(|| async {
-            let transaction = $crate::db::begin_write($writer.db).await?;
+            let transaction = $crate::db::WriteTxn::begin($writer.db, $writer.group).await?;
             let result: $crate::service::cart::txn::Body<_> = async {
-                let $txn = &transaction;
+                let $txn = transaction.connection()?;
                 if let Some(claim) = $writer.claim
                     && !$crate::service::idempotency::claim_in($txn, claim).await?
                 {
@@ -151,7 +158,7 @@ macro_rules! in_write_transaction {
                 $body
             }
             .await;
-            $crate::service::cart::txn::settle($writer.db, $writer.claim, transaction, result).await
+            $crate::service::cart::txn::settle($writer.claim, transaction, result).await
         })
         .await
     };

@@ -121,7 +121,7 @@ pub async fn record_in(
 
 /// The record of the committed execution that holds the key, marking the claim as
 /// replayed; `None` when there is none to read (the key holds another request, or expired).
-pub async fn recorded(db: &DatabaseConnection, claim: &Claim) -> Result<Option<Record>, DbErr> {
+pub async fn recorded(db: &impl ConnectionTrait, claim: &Claim) -> Result<Option<Record>, DbErr> {
     let Some(row) = row(db, claim).await? else {
         return Ok(None);
     };

@@ -85,9 +85,13 @@ impl TestApp {
                 checkout::HANDOFF_SECRET.to_owned(),
             ),
         ]);
-        // `.ci/run` runs the suite once more with the general add path and without the
-        // compiled view path.
-        for setting in ["CARTQL_ONE_STATEMENT_ADD", "CARTQL_COMPILED_VIEWS"] {
+        // `.ci/run` runs the suite once more with the general add path, and once without the
+        // compiled view path and group commit.
+        for setting in [
+            "CARTQL_ONE_STATEMENT_ADD",
+            "CARTQL_COMPILED_VIEWS",
+            "CARTQL_GROUP_COMMIT",
+        ] {
             if let Ok(value) = std::env::var(setting) {
                 env.insert(setting.to_owned(), value);
             }
