@@ -11,6 +11,7 @@ import {
   buildClientSchema,
   buildSchema,
   getIntrospectionQuery,
+  lexicographicSortSchema,
   printSchema,
 } from "graphql";
 
@@ -36,8 +37,10 @@ if (!response.ok || body.errors) {
   process.exit(1);
 }
 
-const live = printSchema(buildClientSchema(body.data)).split("\n");
-const committed = printSchema(buildSchema(await readFile(sdlPath, "utf8"))).split("\n");
+// schema.graphql sorts fields, arguments and enum values; introspection keeps the code's order.
+const printed = (schema) => printSchema(lexicographicSortSchema(schema)).split("\n");
+const live = printed(buildClientSchema(body.data));
+const committed = printed(buildSchema(await readFile(sdlPath, "utf8")));
 
 // A line diff: the common prefix and suffix are skipped; the rest of each side is shown.
 let start = 0;
