@@ -219,6 +219,9 @@ fn configured<Q: ObjectType + 'static>(
     if config.production {
         builder = builder.disable_introspection().disable_suggestions();
     }
+    if let Depth::Introspection = depth {
+        builder = builder.extension(introspection::SchemaDescription);
+    }
     builder.finish()
 }
 

@@ -5,10 +5,49 @@
 //! introspection expensive is nesting its list fields (`types { fields { type { fields … } } }`
 //! multiplies at every level), so those may nest at most [`MAX_LIST_NESTING`] deep, which is
 //! what the standard query needs (`types { fields { args } } }`).
+//!
+//! The twin also answers `__schema { description }` with cartql's [`SCHEMA_DESCRIPTION`]:
+//! async-graphql answers it with one stock paragraph about what a GraphQL schema is, for every
+//! schema, and has no setting for it.
 
-use async_graphql::parser::types::{
-    ExecutableDocument, OperationDefinition, Selection, SelectionSet,
+use std::sync::Arc;
+
+use async_graphql::{
+    ServerResult, Value,
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo},
+    parser::types::{ExecutableDocument, OperationDefinition, Selection, SelectionSet},
 };
+
+/// The schema's description, as introspection reports it and `schema.graphql` prints it.
+pub const SCHEMA_DESCRIPTION: &str = "cartql: shopping carts for storefronts. Business \
+    outcomes are `userErrors` and `warnings` in mutation payloads; top-level errors carry \
+    `extensions.code`.";
+
+/// Puts [`SCHEMA_DESCRIPTION`] in place of async-graphql's stock text. An extension sees
+/// every field it resolves, so it is on the introspection twin only, never on the schema
+/// that runs cart operations.
+pub struct SchemaDescription;
+
+impl ExtensionFactory for SchemaDescription {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(SchemaDescription)
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for SchemaDescription {
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        if info.parent_type == "__Schema" && info.name == "description" {
+            return Ok(Some(Value::String(SCHEMA_DESCRIPTION.to_owned())));
+        }
+        next.run(ctx, info).await
+    }
+}
 
 /// Introspection fields that return lists.
 const LIST_FIELDS: &[&str] = &[

@@ -20,8 +20,13 @@ pub mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{Data, Request, Response, SDLExportOptions, Schema, SchemaBuilder};
+use async_graphql::{
+    Data, ObjectType, Request, Response, SDLExportOptions, Schema, SchemaBuilder, SubscriptionType,
+};
+use chrono::{DateTime, Utc};
 use futures::stream::BoxStream;
+
+use introspection::SCHEMA_DESCRIPTION;
 
 pub use mutation::MutationRoot;
 pub use query::{FederatedQueryRoot, QueryRoot};
@@ -66,11 +71,11 @@ impl async_graphql::Executor for ServiceSchema {
 /// The federation subgraph's schema without runtime data.
 pub fn federated_schema_builder()
 -> SchemaBuilder<FederatedQueryRoot, MutationRoot, SubscriptionRoot> {
-    Schema::build(
+    described(Schema::build(
         FederatedQueryRoot::default(),
         MutationRoot::default(),
         SubscriptionRoot,
-    )
+    ))
     .enable_federation()
 }
 
@@ -89,19 +94,42 @@ pub fn federation_sdl() -> String {
 /// The schema without any runtime data: a pure function of the code, so `cartql schema` and
 /// the drift test need no database.
 pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
-    Schema::build(
+    described(Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         SubscriptionRoot,
-    )
+    ))
 }
 
+/// Descriptions of the library's types written for the frontend developer (async-graphql's
+/// own describe its Rust implementation).
+fn described<Q, M, S>(builder: SchemaBuilder<Q, M, S>) -> SchemaBuilder<Q, M, S>
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    builder.override_output_type_description::<DateTime<Utc>>(DATE_TIME_DESCRIPTION)
+}
+
+const DATE_TIME_DESCRIPTION: &str = "A point in time as an RFC 3339 string, e.g. \
+    `\"2026-03-01T12:00:00.250+00:00\"`. Answers are in UTC; inputs may carry any offset. \
+    `new Date(value)` reads it.";
+
 /// The SDL committed as `schema.graphql`: fields and enum values sorted, so diffs stay small.
+/// It says everything introspection does: the schema's description (which async-graphql
+/// leaves out of SDL) and `@specifiedBy` on the scalars that have a specification.
 pub fn sdl() -> String {
-    schema_builder().finish().sdl_with_options(
+    let sdl = schema_builder().finish().sdl_with_options(
         SDLExportOptions::new()
             .sorted_fields()
             .sorted_arguments()
-            .sorted_enum_items(),
-    )
+            .sorted_enum_items()
+            .include_specified_by(),
+    );
+    let described = format!("\"\"\"\n{SCHEMA_DESCRIPTION}\n\"\"\"\nschema {{\n");
+    match sdl.split_once("\nschema {\n") {
+        Some((types, roots)) => format!("{types}\n{described}{roots}"),
+        None => sdl,
+    }
 }

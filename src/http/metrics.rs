@@ -18,9 +18,14 @@ pub async fn metrics(State(state): State<HttpState>, headers: HeaderMap) -> Resp
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or_default();
         if !constant_time_eq(token.expose().as_bytes(), presented.as_bytes()) {
+            // RFC 6750 §3: an error code only when a token was sent.
+            let challenge = match presented.is_empty() {
+                true => r#"Bearer realm="cartql-metrics""#,
+                false => r#"Bearer realm="cartql-metrics", error="invalid_token""#,
+            };
             return (
                 StatusCode::UNAUTHORIZED,
-                [(header::WWW_AUTHENTICATE, "Bearer")],
+                [(header::WWW_AUTHENTICATE, challenge)],
                 "a valid metrics token is required",
             )
                 .into_response();

@@ -1,4 +1,5 @@
-//! Credentials: every bad token is UNAUTHENTICATED (HTTP 401), never a guest, never a 500.
+//! Credentials: every bad token is UNAUTHENTICATED (HTTP 401, with a `WWW-Authenticate`
+//! challenge), never a guest, never a 500.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
@@ -19,18 +20,41 @@ fn bearer(token: &str) -> Who {
     Who::Headers(vec![("authorization".into(), format!("Bearer {token}"))])
 }
 
+/// The challenge of a 401 (RFC 6750 §3): `invalid_token` when a Bearer token was refused;
+/// otherwise (a refused `X-Cart-Token`) the realm alone, as no Bearer token was sent.
+fn challenge_for(who: &Who) -> &'static str {
+    match who {
+        Who::Headers(headers) if headers.iter().any(|(name, _)| name == "authorization") => {
+            r#"Bearer realm="cartql", error="invalid_token""#
+        }
+        _ => r#"Bearer realm="cartql""#,
+    }
+}
+
 async fn assert_unauthenticated(app: &TestApp, who: &Who) {
     let before = app.snapshot().await;
-    let (status, body) = app
-        .post(
-            who,
-            "mutation { addToCart(input: { product: { sku: \"TEE\" } }) { cart { id } } }",
-            json!({}),
-        )
-        .await;
+    let body = json!({
+        "query": "mutation { addToCart(input: { product: { sku: \"TEE\" } }) { cart { id } } }",
+    });
+    let request = app.request(
+        who,
+        "POST",
+        "/graphql",
+        "application/json",
+        body.to_string().into(),
+    );
+    let (status, headers, bytes) = app.send_raw(request).await;
+    let body: Value = serde_json::from_slice(&bytes).expect("a JSON body");
     assert_eq!(status, 401, "{who:?}: {body}");
     assert_eq!(top_level_code(&body), "UNAUTHENTICATED", "{body}");
     assert!(body.get("data").is_none());
+    assert_eq!(
+        headers
+            .get("www-authenticate")
+            .map(|v| v.to_str().expect("text")),
+        Some(challenge_for(who)),
+        "{who:?}"
+    );
     assert_eq!(
         app.snapshot().await,
         before,
@@ -183,6 +207,18 @@ async fn api_keys_are_required_when_configured() {
     assert_eq!(top_level_code(&body), "UNAUTHENTICATED");
     let wrong = Who::Headers(vec![("x-api-key".into(), "key-three".into())]);
     assert_eq!(app.post(&wrong, q, json!({})).await.0, 401);
+    // Every 401 names a scheme; a key header has none registered, and a Bearer challenge
+    // would send the client after a user token that cannot help.
+    for who in [Who::Anonymous, wrong] {
+        let body = json!({ "query": q }).to_string();
+        let request = app.request(&who, "POST", "/graphql", "application/json", body.into());
+        let (status, headers, _) = app.send_raw(request).await;
+        assert_eq!(status, 401);
+        assert_eq!(
+            headers["www-authenticate"],
+            r#"ApiKey realm="cartql", header="X-API-Key""#
+        );
+    }
     let right = Who::Headers(vec![("x-api-key".into(), "key-two".into())]);
     assert_eq!(app.post(&right, q, json!({})).await.0, 200);
 }

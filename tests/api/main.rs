@@ -17,6 +17,7 @@ mod compiled_views;
 mod concurrency;
 mod conformance;
 mod crash;
+mod error_wording;
 mod events;
 mod events_crash;
 mod events_nats;

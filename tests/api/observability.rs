@@ -73,6 +73,23 @@ async fn the_metrics_token_guards_the_scrape_and_metrics_can_be_off() {
     assert_eq!(scrape(&app, None).await.0, 401);
     assert_eq!(scrape(&app, Some("wrong")).await.0, 401);
     assert_eq!(scrape(&app, Some("scrape-secret")).await.0, 200);
+    // RFC 6750 §3: an error code only when a token was sent.
+    for (token, challenge) in [
+        (None, r#"Bearer realm="cartql-metrics""#),
+        (
+            Some("Bearer wrong"),
+            r#"Bearer realm="cartql-metrics", error="invalid_token""#,
+        ),
+    ] {
+        let mut request = Request::get("/metrics");
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, token);
+        }
+        let (_, headers, _) = app
+            .send_raw(request.body(Body::empty()).expect("a request"))
+            .await;
+        assert_eq!(headers[header::WWW_AUTHENTICATE], challenge);
+    }
 
     let off = TestApp::spawn_with(&[("CARTQL_METRICS", "false")]).await;
     assert_eq!(scrape(&off, None).await.0, 404);

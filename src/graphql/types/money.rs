@@ -45,8 +45,9 @@ impl Money {
         self.currency_code_value()
     }
 
-    /// The amount for display: `"$110.00"` for USD, EUR, GBP and JPY, otherwise the amount
-    /// followed by the code (`"110.00 CHF"`).
+    /// The amount for display, its currency's symbol first for USD, EUR, GBP and JPY
+    /// (`"$110.00"`, `"€110.00"`, `"£110.00"`, `"¥110"`), otherwise followed by the code
+    /// (`"110.00 CHF"`).
     async fn formatted(&self) -> String {
         self.formatted_value()
     }

@@ -24,7 +24,11 @@ use crate::{
         persisted::PersistedError,
         root_fields::root_field_names,
     },
-    http::{HttpState, answer::error_response, client_ip::client_address},
+    http::{
+        HttpState,
+        answer::{challenge, error_response, unauthorized},
+        client_ip::client_address,
+    },
     service::idempotency::{self, KeyState},
 };
 
@@ -34,6 +38,7 @@ use super::{
     media::{JSON, Media},
     recording::record_operation,
     replies::{code_uncoded_errors, graphql_errors, is_request_error},
+    wording::Sent,
 };
 
 /// Authenticates, parses, bounds, rate-limits and runs one operation. `via_get` refuses
@@ -48,7 +53,14 @@ pub(super) async fn execute(
 ) -> Response {
     let viewer = match state.auth.viewer(headers) {
         Ok(viewer) => viewer,
-        Err(err) => return error_response(StatusCode::UNAUTHORIZED, err.code(), &err.message()),
+        Err(err) => {
+            // `viewer` reads the Bearer token first and only then the cart token.
+            let challenge = match headers.contains_key(header::AUTHORIZATION) {
+                true => challenge::INVALID_TOKEN,
+                false => challenge::BEARER,
+            };
+            return unauthorized(&err.message(), challenge);
+        }
     };
     if let Err(refusal) = state.persisted.resolve(&mut request) {
         // An unknown hash is a step of the protocol (the client resends with the query), not
@@ -199,6 +211,9 @@ pub(super) async fn execute(
         }
     }
 
+    // Execution takes the request; a message about an invalid argument names the variable
+    // that carried it, from these.
+    let (query, variables) = (request.query.clone(), request.variables.clone());
     let mut request = request
         .data(viewer)
         .data(ClientAddress(address))
@@ -207,7 +222,11 @@ pub(super) async fn execute(
         request = request.data(claim.clone());
     }
     let mut response = schema.execute(request).await;
-    code_uncoded_errors(&mut response.errors);
+    let sent = Sent {
+        query: &query,
+        variables: &variables,
+    };
+    code_uncoded_errors(&mut response.errors, Some(&sent));
     let rejected = is_request_error(&response);
     if let (Some((_, plans)), Some((key, plan))) = (&views, unseen)
         && response.errors.is_empty()

@@ -10,7 +10,8 @@
 //!
 //! `execute` runs one operation: parse (bounded) once, the fragment-expansion check, the
 //! rate limits (`limits`), the `Idempotency-Key` (`idempotency_key`), execution, and the
-//! operation's metrics (`recording`). `body` reads POST bodies; `replies` shapes errors.
+//! operation's metrics (`recording`). `body` reads POST bodies; `replies` shapes errors;
+//! `wording` rewords the library's messages for people.
 
 use axum::{
     body::Bytes,
@@ -21,7 +22,10 @@ use axum::{
 
 use crate::{
     error::{AppError, codes},
-    http::{HttpState, answer::error_response},
+    http::{
+        HttpState,
+        answer::{challenge, error_response, unauthorized},
+    },
 };
 
 mod body;
@@ -32,6 +36,7 @@ mod limits;
 mod media;
 mod recording;
 mod replies;
+mod wording;
 mod ws;
 mod ws_session;
 
@@ -131,10 +136,9 @@ fn refusal(state: &HttpState, headers: &HeaderMap) -> Option<Response> {
         return Some(response);
     }
     if !state.auth.api_key_ok(headers) {
-        return Some(error_response(
-            StatusCode::UNAUTHORIZED,
-            codes::UNAUTHENTICATED,
+        return Some(unauthorized(
             "a valid X-API-Key header is required",
+            challenge::API_KEY,
         ));
     }
     None
