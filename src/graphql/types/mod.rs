@@ -23,7 +23,7 @@ pub use checkout::{Checkout, CheckoutLine, CheckoutPayload, CheckoutStatus};
 pub use cost::{CartCost, TaxLine};
 pub use discount::{CartDiscountCode, DiscountAllocation, DiscountCodeState};
 pub use event::{CartEvent, CartEventKind};
-pub use money::Money;
+pub use money::{Money, formatting_locale};
 pub use outcome::{CartErrorCode, CartUserError, CartWarning, CartWarningCode, report_user_errors};
 pub use payload::{CartItemPayload, CartPayload, UpsertProductsPayload, UpsertPromotionsPayload};
 pub use product::{Product, ProductMedia, Shop};

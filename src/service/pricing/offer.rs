@@ -123,7 +123,7 @@ impl Offer {
         match self.min_subtotal.map(i128::from) {
             Some(min) if subtotal < min => Some(format!(
                 "add {} more",
-                Money::new(min - subtotal, currency).formatted()
+                Money::new(min - subtotal, currency)
             )),
             _ => None,
         }
