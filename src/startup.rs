@@ -133,11 +133,10 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         db_health: Arc::new(db::DbHealth::default()),
         documents: Arc::new(DocumentCache::default()),
         // Resolver spans trace async-graphql's execution, which the compiled path skips.
-        compiled_views: (config.compiled_views && !config.resolver_spans)
-            .then(|| CompiledViews {
-                settings,
-                locale: config.locale.clone(),
-            }),
+        compiled_views: (config.compiled_views && !config.resolver_spans).then(|| CompiledViews {
+            settings,
+            locale: config.locale.clone(),
+        }),
         persisted: Arc::new(PersistedQueries::new(
             config.persisted_documents.as_deref(),
         )?),

@@ -37,10 +37,7 @@ impl Money {
 
 /// The `locale` argument of `formatted` as the resolver and the compiled path read it: absent
 /// or null is the configured default (`CARTQL_LOCALE`).
-pub(crate) fn formatting_locale(
-    given: Option<&str>,
-    default: &Locale,
-) -> Result<Locale, AppError> {
+pub(crate) fn formatting_locale(given: Option<&str>, default: &Locale) -> Result<Locale, AppError> {
     match given {
         None => Ok(default.clone()),
         Some(tag) => Locale::parse(tag).ok_or_else(|| {

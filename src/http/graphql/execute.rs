@@ -192,7 +192,12 @@ pub(super) async fn execute(
                 // Held apart while the parsed document borrows the request.
                 let variables = std::mem::take(&mut request.variables);
                 let plan = request.parsed_query().ok().and_then(|document| {
-                    compiled::compile(document, operation_name.as_deref(), &variables, &views.locale)
+                    compiled::compile(
+                        document,
+                        operation_name.as_deref(),
+                        &variables,
+                        &views.locale,
+                    )
                 });
                 request.variables = variables;
                 unseen = Some((key, plan));
