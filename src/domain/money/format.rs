@@ -178,23 +178,41 @@ mod tests {
         Money::new(minor, currency).formatted_in(&locale)
     }
 
+    /// CLDR's text through ICU4X, with the ISO digits; NBSP (U+00A0) where CLDR spaces.
     #[test]
-    fn print_outputs() {
-        for (minor, code, tag) in [
-            (123_450, "USD", "en-US"),
-            (123_450, "EUR", "de-DE"),
-            (1_235, "JPY", "ja-JP"),
-            (1_235, "JPY", "en-US"),
-            (1_234_500, "KWD", "en-KW"),
-            (1_234_500, "KWD", "ar-KW"),
-            (123_450, "CHF", "de-CH"),
-            (123_456_700, "INR", "en-IN"),
-            (123_456_700, "INR", "hi-IN"),
-            (-5, "USD", "en-US"),
-            (12_345, "CLF", "es-CL"),
-            (1_234_500, "IQD", "en-US"),
+    fn amounts_read_as_each_locale_writes_them() {
+        for (minor, code, tag, expected) in [
+            (123_450, "USD", "en-US", "$1,234.50"),
+            (-5, "USD", "en-US", "-$0.05"),
+            (1_235, "JPY", "ja-JP", "￥1,235"),
+            (1_235, "JPY", "en-US", "¥1,235"),
+            (1_234_500, "KWD", "en-KW", "KWD\u{a0}1,234.500"),
+            (
+                1_234_500,
+                "KWD",
+                "ar-KW",
+                "\u{200f}١٬٢٣٤٫٥٠٠\u{a0}د.ك.\u{200f}",
+            ),
+            (123_450, "EUR", "de-DE", "1.234,50\u{a0}€"),
+            (123_450, "EUR", "en-US", "€1,234.50"),
+            (123_450, "CHF", "de-CH", "CHF\u{a0}1'234.50"),
+            (123_450, "CHF", "en-US", "CHF\u{a0}1,234.50"),
+            (123_456_700, "INR", "en-IN", "₹12,34,567.00"),
+            (123_456_700, "INR", "hi-IN", "₹12,34,567.00"),
+            (12_345, "CLF", "es-CL", "CLF\u{a0}1,2345"),
+            // CLDR would show IQD without decimals; ISO 4217 gives it three, kept exactly.
+            (1_234_500, "IQD", "en-US", "IQD\u{a0}1,234.500"),
         ] {
-            println!("{code} {tag}: {:?}", shown(minor, code, tag));
+            assert_eq!(shown(minor, code, tag), expected, "{code} in {tag}");
         }
+    }
+
+    #[test]
+    fn locale_tags_must_be_well_formed() {
+        assert!(Locale::parse("de-CH").is_some());
+        assert!(Locale::parse("ar-EG-u-nu-latn").is_some());
+        assert!(Locale::parse("").is_none());
+        assert!(Locale::parse("not a locale").is_none());
+        assert_eq!(Locale::default().to_string(), Locale::DEFAULT_TAG);
     }
 }
