@@ -507,7 +507,7 @@ async fn generated_views_answer_the_same_bytes_on_both_paths() {
             let given = async_graphql::Variables::from_json(variables.clone());
             // Two different fields under one key in differently typed fragments pass
             // async-graphql's validation; the plan leaves such documents to it.
-            let Some(plan) = compiled::compile(document, None, &given) else {
+            let Some(plan) = compiled::compile(document, None, &given, &Default::default()) else {
                 uncompiled += 1;
                 continue;
             };
