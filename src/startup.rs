@@ -116,6 +116,7 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         live: LiveCarts::start(&db, live_relay),
         code_attempts: CodeAttempts::new(config.rate_discount_codes),
         handoff: handoff_key(config, &guest_key),
+        locale: config.locale.clone(),
     };
     service.code_attempts.forget_idle_every_minute();
     let live = service.live.clone();
@@ -138,8 +139,10 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         documents: Arc::new(DocumentCache::default()),
         group_commit,
         // Resolver spans trace async-graphql's execution, which the compiled path skips.
-        compiled_views: (config.compiled_views && !config.resolver_spans)
-            .then_some(CompiledViews { settings }),
+        compiled_views: (config.compiled_views && !config.resolver_spans).then(|| CompiledViews {
+            settings,
+            locale: config.locale.clone(),
+        }),
         persisted: Arc::new(PersistedQueries::new(
             config.persisted_documents.as_deref(),
         )?),

@@ -7,7 +7,7 @@ use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
 use anyhow::{Context, bail};
 
 use crate::{
-    domain::{Currency, Limits, TaxRate},
+    domain::{Currency, Limits, Locale, TaxRate},
     settings,
 };
 
@@ -66,6 +66,8 @@ pub struct Config {
     pub tax_rate: TaxRate,
     /// `CARTQL_CURRENCY`: the currency of new carts.
     pub currency: Currency,
+    /// `CARTQL_LOCALE`: `Money.formatted`'s locale when a query gives none.
+    pub locale: Locale,
     /// `CARTQL_GUEST_CART_TTL`: a guest cart expires after this long without a change.
     pub guest_cart_ttl: Duration,
     /// `CARTQL_USER_CART_TTL`: a user's cart expires after this long without a change.
@@ -172,6 +174,7 @@ impl Config {
 
         let tax = env.value(&settings::TAX_RATE);
         let currency = env.value(&settings::CURRENCY);
+        let locale = env.value(&settings::LOCALE);
         let bind = env.value(&settings::BIND);
         Ok(Self {
             bind: bind.parse().with_context(|| {
@@ -203,6 +206,12 @@ impl Config {
                 format!(
                     "{} must be a three-letter code, got {currency:?}",
                     settings::CURRENCY.name
+                )
+            })?,
+            locale: Locale::parse(&locale).with_context(|| {
+                format!(
+                    "{} must be a BCP 47 locale tag such as en-US, got {locale:?}",
+                    settings::LOCALE.name
                 )
             })?,
             guest_cart_ttl: env.duration(&settings::GUEST_CART_TTL)?,

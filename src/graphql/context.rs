@@ -9,6 +9,7 @@ use sea_orm::DatabaseConnection;
 use crate::{
     auth::{HandoffKey, User, Viewer},
     db::GroupCommit,
+    domain::Locale,
     error::AppError,
     graphql::loaders::Loaders,
     live::LiveCarts,
@@ -28,6 +29,8 @@ pub struct ServiceState {
     pub code_attempts: CodeAttempts,
     /// Signs the checkouts' handoff tokens.
     pub handoff: HandoffKey,
+    /// `Money.formatted`'s locale when the query gives none (`CARTQL_LOCALE`).
+    pub locale: Locale,
 }
 
 /// The client's address as the transport saw it (request data): names anonymous callers for

@@ -73,6 +73,12 @@ pub const CURRENCY: Setting = setting(
     "Currency of new carts and of products given without one.",
 );
 
+pub const LOCALE: Setting = setting(
+    "CARTQL_LOCALE",
+    Value("en-US"),
+    "Locale (BCP 47) of Money.formatted when a query gives none.",
+);
+
 pub const GUEST_CART_TTL: Setting = setting(
     "CARTQL_GUEST_CART_TTL",
     Value("30d"),

@@ -79,6 +79,7 @@ pub const SETTINGS: &[Setting] = &[
     API_KEYS,
     TAX_RATE,
     CURRENCY,
+    LOCALE,
     GUEST_CART_TTL,
     USER_CART_TTL,
     EMPTY_CART_TTL,

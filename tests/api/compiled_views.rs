@@ -475,7 +475,11 @@ async fn generated_views_answer_the_same_bytes_on_both_paths() {
     let app = TestApp::spawn_with(&[("CARTQL_COMPILED_VIEWS", "true")]).await;
     let plain = app.sibling(&[("CARTQL_COMPILED_VIEWS", "false")]).await;
     assert!(plain.state.compiled_views.is_none());
-    let views = app.state.compiled_views.expect("the compiled path is on");
+    let views = app
+        .state
+        .compiled_views
+        .clone()
+        .expect("the compiled path is on");
     let full = full_cart(&app).await;
     let empty = app.new_guest().await;
     let callers = [full, empty, Who::User("nobody".into())];
@@ -507,7 +511,7 @@ async fn generated_views_answer_the_same_bytes_on_both_paths() {
             let given = async_graphql::Variables::from_json(variables.clone());
             // Two different fields under one key in differently typed fragments pass
             // async-graphql's validation; the plan leaves such documents to it.
-            let Some(plan) = compiled::compile(document, None, &given) else {
+            let Some(plan) = compiled::compile(document, None, &given, &Default::default()) else {
                 uncompiled += 1;
                 continue;
             };

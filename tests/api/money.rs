@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{TestApp, Who, bulk_price_minor};
+use crate::helpers::{TestApp, Who, bulk_price_minor, top_level_code};
 
 fn decimal(minor: i128) -> String {
     format!("{}.{:02}", minor / 100, minor % 100)
@@ -83,4 +83,54 @@ async fn tax_rounds_half_to_even_at_the_configured_rate() {
         .await;
     assert_eq!(after_cap["cart"]["cost"]["estimatedTax"]["amount"], "2.67");
     assert_eq!(after_cap["cart"]["cost"]["total"]["amount"], "35.01");
+}
+
+const FORMATTED: &str =
+    r#"{ cart { cost { total { formatted german: formatted(locale: "de-DE") } } } }"#;
+
+#[tokio::test]
+async fn formatted_money_follows_the_asked_locale_and_defaults_to_en_us() {
+    let app = TestApp::spawn().await;
+    let user = Who::User("reader".into());
+    app.add(&user, "TEE", 2).await;
+    // The second answer comes from the compiled view path: the same text.
+    for _ in 0..2 {
+        let data = app.gql(&user, FORMATTED, json!({})).await;
+        let total = &data["cart"]["cost"]["total"];
+        assert_eq!(total["formatted"], "$44.00");
+        assert_eq!(total["german"], "44,00\u{a0}$");
+    }
+}
+
+#[tokio::test]
+async fn the_default_locale_is_cartql_locale() {
+    let app = TestApp::spawn_with(&[("CARTQL_LOCALE", "de-CH")]).await;
+    let user = Who::User("reader".into());
+    app.add(&user, "TEE", 2).await;
+    let q =
+        "query($l: String) { cart { cost { total { formatted other: formatted(locale: $l) } } } }";
+    for _ in 0..2 {
+        let data = app.gql(&user, q, json!({ "l": "en-IN" })).await;
+        let total = &data["cart"]["cost"]["total"];
+        assert_eq!(total["formatted"], "$\u{a0}44.00");
+        assert_eq!(total["other"], "$44.00");
+    }
+}
+
+#[tokio::test]
+async fn a_malformed_locale_is_bad_user_input_naming_the_argument() {
+    let app = TestApp::spawn().await;
+    let user = Who::User("reader".into());
+    app.add(&user, "TEE", 1).await;
+    let q = r#"{ cart { cost { total { formatted(locale: "not a locale!") } } } }"#;
+    for _ in 0..2 {
+        let (_, body) = app.post(&user, q, json!({})).await;
+        assert_eq!(top_level_code(&body), "BAD_USER_INPUT", "{body}");
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("`locale`")),
+            "{body}"
+        );
+    }
 }

@@ -1,12 +1,14 @@
 //! The catalog's fields as a cart line shows them: product, shop, media, and money.
 
+use async_graphql::Value;
+
 use super::{
     collect::Collected,
     fields::leaf,
     json::Out,
     plan::{Compiled, Compiler, Selection, Write, maybe, one},
 };
-use crate::graphql::types::{Money, Product, ProductMedia, Shop};
+use crate::graphql::types::{Money, Product, ProductMedia, Shop, formatting_locale};
 
 impl Compiled for Product {
     const TYPE: &'static str = "Product";
@@ -87,11 +89,21 @@ impl Compiled for ProductMedia {
 impl Compiled for Money {
     const TYPE: &'static str = "Money";
 
-    fn field(field: &Collected<'_>, _: &Compiler<'_>) -> Option<Write<Self>> {
+    fn field(field: &Collected<'_>, compiler: &Compiler<'_>) -> Option<Write<Self>> {
         Some(match field.name {
             "amount" => leaf!(|money| money.amount_value()),
             "currencyCode" => leaf!(|money| money.currency_code_value()),
-            "formatted" => leaf!(|money| money.formatted_value()),
+            "formatted" => {
+                // `locale` as the resolver reads it; a tag it would refuse is its error to
+                // report, so the plan leaves such an operation to async-graphql.
+                let given = match compiler.source.argument(field, "locale")? {
+                    None | Some(Value::Null) => None,
+                    Some(Value::String(tag)) => Some(tag),
+                    Some(_) => return None,
+                };
+                let locale = formatting_locale(given.as_deref(), &compiler.locale).ok()?;
+                leaf!(move |money| money.formatted_value(&locale))
+            }
             _ => return None,
         })
     }

@@ -11,6 +11,16 @@ macro_rules! leaf {
         );
         write
     }};
+    // The same, owning what it captures (an argument's value).
+    (move |$object:ident| $value:expr) => {{
+        let write: $crate::graphql::compiled::plan::Write<Self> = Box::new(
+            move |$object: &Self, out: &mut $crate::graphql::compiled::json::Out| {
+                $crate::graphql::compiled::json::Leaf::write(&$value, out);
+                Some(())
+            },
+        );
+        write
+    }};
 }
 
 pub(super) use leaf;

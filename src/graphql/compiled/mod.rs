@@ -28,6 +28,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::Viewer,
+    domain::Locale,
     graphql::types::{Cart, CartSummary},
     service::{
         CartSettings,
@@ -42,9 +43,11 @@ use plan::{Compiler, Selection};
 const PLANS_PER_DOCUMENT: usize = 8;
 
 /// The compiled view path, when it is on (`CARTQL_COMPILED_VIEWS`).
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct CompiledViews {
     pub settings: CartSettings,
+    /// `Money.formatted`'s locale when the operation gives none (`CARTQL_LOCALE`).
+    pub locale: Locale,
 }
 
 /// A document's plans, kept beside it in the document cache.
@@ -109,6 +112,7 @@ pub fn compile(
     document: &ExecutableDocument,
     operation_name: Option<&str>,
     variables: &Variables,
+    locale: &Locale,
 ) -> Option<Plan> {
     let operation = selected(document, operation_name)?;
     if operation.ty != OperationType::Query || !operation.directives.is_empty() {
@@ -126,7 +130,7 @@ pub fn compile(
             return None;
         }
         // A compiler per root field: each `cart` reads what its own selection needs.
-        let compiler = Compiler::new(source());
+        let compiler = Compiler::new(source(), locale.clone());
         let root = match field.name {
             "__typename" => Root::Typename,
             "cart" => Root::Cart(compiler.selection(field)?, compiler.include()),

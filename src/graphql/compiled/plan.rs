@@ -9,7 +9,7 @@ use super::{
     collect::{Collected, Source},
     json::Out,
 };
-use crate::service::cart::Include;
+use crate::{domain::Locale, service::cart::Include};
 
 /// Writes one field's value of a `T`; `None` when it cannot be written here (the operation
 /// then runs on async-graphql).
@@ -50,14 +50,17 @@ pub trait Compiled: Sized + 'static {
 /// Compiles selections of one operation and notes what the cart read must include.
 pub struct Compiler<'d> {
     pub source: Source<'d>,
+    /// `Money.formatted`'s locale when the operation gives none.
+    pub locale: Locale,
     media: Cell<bool>,
     prices: Cell<bool>,
 }
 
 impl<'d> Compiler<'d> {
-    pub fn new(source: Source<'d>) -> Self {
+    pub fn new(source: Source<'d>, locale: Locale) -> Self {
         Self {
             source,
+            locale,
             media: Cell::new(false),
             prices: Cell::new(false),
         }

@@ -24,6 +24,7 @@ pub use cost::{CartCost, TaxLine};
 pub use discount::{CartDiscountCode, DiscountAllocation, DiscountCodeState};
 pub use event::{CartEvent, CartEventKind};
 pub use money::Money;
+pub(crate) use money::formatting_locale;
 pub use outcome::{CartErrorCode, CartUserError, CartWarning, CartWarningCode, report_user_errors};
 pub use payload::{CartItemPayload, CartPayload, UpsertProductsPayload, UpsertPromotionsPayload};
 pub use product::{Product, ProductMedia, Shop};

@@ -1,8 +1,12 @@
 //! `Money`.
 
-use async_graphql::Object;
+use async_graphql::{Context, Object, Result};
 
-use crate::{domain, graphql::scalars::Decimal};
+use crate::{
+    domain::{self, Locale},
+    error::AppError,
+    graphql::{context::ContextExt, scalars::Decimal},
+};
 
 /// An exact amount of money. The strings are built only for the fields a query selects: a
 /// cart view carries several amounts per line and most queries ask for one or two fields.
@@ -26,8 +30,21 @@ impl Money {
         self.0.currency.code()
     }
 
-    pub(crate) fn formatted_value(&self) -> String {
-        self.0.formatted()
+    pub(crate) fn formatted_value(&self, locale: &Locale) -> String {
+        self.0.formatted_in(locale)
+    }
+}
+
+/// The `locale` argument of `formatted` as the resolver and the compiled path read it: absent
+/// or null is the configured default (`CARTQL_LOCALE`).
+pub(crate) fn formatting_locale(given: Option<&str>, default: &Locale) -> Result<Locale, AppError> {
+    match given {
+        None => Ok(default.clone()),
+        Some(tag) => Locale::parse(tag).ok_or_else(|| {
+            AppError::BadUserInput(format!(
+                "`locale` must be a BCP 47 locale tag such as en-US, not {tag:?}"
+            ))
+        }),
     }
 }
 
@@ -45,10 +62,19 @@ impl Money {
         self.currency_code_value()
     }
 
-    /// The amount for display, its currency's symbol first for USD, EUR, GBP and JPY
-    /// (`"$110.00"`, `"€110.00"`, `"£110.00"`, `"¥110"`), otherwise followed by the code
-    /// (`"110.00 CHF"`).
-    async fn formatted(&self) -> String {
-        self.formatted_value()
+    /// The amount for display in a locale, by CLDR's conventions for the currency's symbol,
+    /// its place, the separators and the grouping: `"$1,234.50"` (en-US), `"1.234,50 €"`
+    /// (de-DE), `"CHF 1’234.50"` (de-CH), `"₹12,34,567.00"` (en-IN). Always shows the
+    /// currency's ISO 4217 minor digits exactly (`"KWD 1,234.500"`); never rounds.
+    async fn formatted(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "A BCP 47 locale tag such as `de-DE`; the service's default locale when omitted. A tag that is not well-formed is BAD_USER_INPUT."
+        )]
+        locale: Option<String>,
+    ) -> Result<String> {
+        let locale = formatting_locale(locale.as_deref(), &ctx.state().locale)?;
+        Ok(self.formatted_value(&locale))
     }
 }

@@ -178,6 +178,7 @@ pub(super) async fn execute(
     // once async-graphql's answer shows it valid.
     let views = state
         .compiled_views
+        .clone()
         .filter(|_| claim.is_none() && operation_type == Some(OperationType::Query))
         .zip(plans);
     let started = Instant::now();
@@ -203,7 +204,12 @@ pub(super) async fn execute(
                 // Held apart while the parsed document borrows the request.
                 let variables = std::mem::take(&mut request.variables);
                 let plan = request.parsed_query().ok().and_then(|document| {
-                    compiled::compile(document, operation_name.as_deref(), &variables)
+                    compiled::compile(
+                        document,
+                        operation_name.as_deref(),
+                        &variables,
+                        &views.locale,
+                    )
                 });
                 request.variables = variables;
                 unseen = Some((key, plan));

@@ -242,8 +242,8 @@ impl CartView {
                         line.product
                             .as_ref()
                             .map_or("this product", |p| p.sku.as_str()),
-                        was.formatted(),
-                        now.formatted()
+                        was,
+                        now
                     ),
                     target: Some(line.item.id.clone()),
                 }

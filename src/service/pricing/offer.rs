@@ -121,10 +121,9 @@ impl Offer {
         }
         let subtotal: i128 = targeted.iter().map(|l| l.subtotal()).sum();
         match self.min_subtotal.map(i128::from) {
-            Some(min) if subtotal < min => Some(format!(
-                "add {} more",
-                Money::new(min - subtotal, currency).formatted()
-            )),
+            Some(min) if subtotal < min => {
+                Some(format!("add {} more", Money::new(min - subtotal, currency)))
+            }
             _ => None,
         }
     }

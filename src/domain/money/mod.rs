@@ -2,9 +2,14 @@
 //! parsed from and printed as decimal strings, sums are taken in `i128`, and tax is rounded
 //! half-to-even to the minor unit.
 
+mod format;
+
 use std::fmt;
 
-/// An ISO 4217 currency code with its number of minor-unit digits.
+pub use format::{InvalidLocale, Locale};
+
+/// An ISO 4217 currency code with its number of minor-unit digits. `Copy` and two words:
+/// every line's amounts carry one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Currency {
     code: [u8; 3],
@@ -18,8 +23,10 @@ impl Currency {
         exponent: 2,
     };
 
-    /// Parses a three-letter code (case-insensitive). Unknown but well-formed codes get two
-    /// minor digits, which is what most currencies use.
+    /// Parses a three-letter code (case-insensitive). The minor digits come from the
+    /// `iso_currency` crate's copy of the ISO 4217 list (JPY 0, KWD 3, CLF 4, …), which
+    /// tracks the standard's amendments. Well-formed codes it does not list, and ISO's
+    /// codes without minor units (XAU, XXX, …), get two digits, what most currencies use.
     pub fn parse(raw: &str) -> Option<Self> {
         let bytes = raw.as_bytes();
         if bytes.len() != 3 || !bytes.iter().all(u8::is_ascii_alphabetic) {
@@ -30,12 +37,11 @@ impl Currency {
             bytes[1].to_ascii_uppercase(),
             bytes[2].to_ascii_uppercase(),
         ];
-        let exponent = match &code {
-            b"BIF" | b"CLP" | b"DJF" | b"GNF" | b"ISK" | b"JPY" | b"KMF" | b"KRW" | b"PYG"
-            | b"RWF" | b"UGX" | b"VND" | b"VUV" | b"XAF" | b"XOF" | b"XPF" => 0,
-            b"BHD" | b"IQD" | b"JOD" | b"KWD" | b"LYD" | b"OMR" | b"TND" => 3,
-            _ => 2,
-        };
+        let exponent = std::str::from_utf8(&code)
+            .ok()
+            .and_then(iso_currency::Currency::from_code)
+            .and_then(iso_currency::Currency::exponent)
+            .map_or(2, u32::from);
         Some(Self { code, exponent })
     }
 
@@ -46,16 +52,6 @@ impl Currency {
 
     pub fn exponent(&self) -> u32 {
         self.exponent
-    }
-
-    fn symbol(&self) -> Option<&'static str> {
-        match &self.code {
-            b"USD" => Some("$"),
-            b"EUR" => Some("€"),
-            b"GBP" => Some("£"),
-            b"JPY" => Some("¥"),
-            _ => None,
-        }
     }
 }
 
@@ -137,23 +133,12 @@ impl Money {
             width = exp as usize
         )
     }
-
-    /// Human text: `"$110.00"` for currencies with a well-known symbol, `"110.00 CHF"` otherwise.
-    pub fn formatted(&self) -> String {
-        let amount = self.amount();
-        match self.currency.symbol() {
-            Some(symbol) => match amount.strip_prefix('-') {
-                Some(positive) => format!("-{symbol}{positive}"),
-                None => format!("{symbol}{amount}"),
-            },
-            None => format!("{amount} {}", self.currency.code()),
-        }
-    }
 }
 
+/// Human text in en-US (`"$110.00"`, `"CHF 1,234.56"`), for messages.
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.formatted())
+        f.write_str(&self.formatted_in(&Locale::default()))
     }
 }
 
@@ -275,14 +260,12 @@ mod tests {
     #[test]
     fn amounts_print_with_the_currency_digits() {
         assert_eq!(Money::new(11_000, usd()).amount(), "110.00");
-        assert_eq!(Money::new(5, usd()).formatted(), "$0.05");
-        assert_eq!(Money::new(-5, usd()).formatted(), "-$0.05");
-        let chf = Currency::parse("CHF").expect("CHF");
-        assert_eq!(Money::new(123_456, chf).formatted(), "1234.56 CHF");
+        assert_eq!(Money::new(5, usd()).to_string(), "$0.05");
+        assert_eq!(Money::new(-5, usd()).to_string(), "-$0.05");
         let kwd = Currency::parse("KWD").expect("KWD");
         assert_eq!(Money::new(1_234, kwd).amount(), "1.234");
         let jpy = Currency::parse("JPY").expect("JPY");
-        assert_eq!(Money::new(500, jpy).formatted(), "¥500");
+        assert_eq!(Money::new(500, jpy).amount(), "500");
     }
 
     #[test]
@@ -302,14 +285,40 @@ mod tests {
 
 #[cfg(test)]
 mod properties {
+    use iso_currency::IntoEnumIterator;
     use proptest::prelude::*;
 
     use super::*;
 
+    /// Every currency ISO 4217 lists.
+    fn every_currency() -> Vec<Currency> {
+        iso_currency::Currency::iter()
+            .map(|iso| Currency::parse(iso.code()).expect("an ISO code parses"))
+            .collect()
+    }
+
+    #[test]
+    fn minor_digits_are_iso_4217s() {
+        let digits = |code: &str| Currency::parse(code).map(|c| c.exponent());
+        assert_eq!(digits("JPY"), Some(0));
+        assert_eq!(digits("KWD"), Some(3));
+        assert_eq!(digits("clf"), Some(4));
+        assert_eq!(digits("UYW"), Some(4));
+        assert_eq!(digits("EUR"), Some(2));
+        assert_eq!(digits("ISK"), Some(0));
+        // No minor unit in ISO 4217 (gold), or not listed: two digits.
+        assert_eq!(digits("XAU"), Some(2));
+        assert_eq!(digits("QQQ"), Some(2));
+        assert_eq!(digits("EURO"), None);
+        assert!(every_currency().len() > 150);
+    }
+
     proptest! {
         #[test]
-        fn printed_amounts_parse_back_to_the_same_minor_units(minor in 0..=Money::MAX_PRICE_MINOR, code in "(USD|EUR|JPY|KWD|CHF)") {
-            let currency = Currency::parse(&code).expect("a currency");
+        fn printed_amounts_parse_back_to_the_same_minor_units(
+            minor in 0..=Money::MAX_PRICE_MINOR,
+            currency in proptest::sample::select(every_currency()),
+        ) {
             let printed = Money::new(minor, currency).amount();
             prop_assert_eq!(Money::parse_price(&printed, currency), Ok(minor));
         }
