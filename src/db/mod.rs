@@ -19,9 +19,11 @@ use sea_orm::{
 
 mod group_commit;
 mod write;
+mod write_txn;
 
 pub use group_commit::{GroupCommit, GroupStats};
-pub use write::{TxError, WriteTxn, begin_write, is_retryable, retrying};
+pub use write::{TxError, begin_write, is_retryable, retrying};
+pub use write_txn::WriteTxn;
 
 /// How long a request may wait for a pooled connection.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);

@@ -8,10 +8,13 @@ use async_graphql::{
 use super::{
     collect::Collected,
     fields::leaf,
-    json::Out,
+    json::{Leaf, Out},
     plan::{Compiled, Compiler, Selection, Write, many, maybe, one},
 };
-use crate::graphql::types::{Attribute, Cart, CartCost, CartItem, TaxLine};
+use crate::graphql::{
+    scalars::Decimal,
+    types::{Attribute, Cart, CartCost, CartItem, CartStatus, TaxLine},
+};
 
 impl Compiled for Cart {
     const TYPE: &'static str = "Cart";
@@ -230,5 +233,22 @@ impl Compiled for TaxLine {
             "amount" => one(compiler.selection(field)?, |tax: &TaxLine| tax.amount),
             _ => return None,
         })
+    }
+}
+
+// The service's own scalars and enums as leaves. Here rather than beside `Leaf`, which
+// then depends on no GraphQL type (the types' modules point at it through these impls).
+impl Leaf for Decimal {
+    fn write(&self, out: &mut Out) {
+        out.string(&self.0);
+    }
+}
+
+impl Leaf for CartStatus {
+    fn write(&self, out: &mut Out) {
+        match async_graphql::InputType::to_value(self) {
+            async_graphql::Value::Enum(name) => out.string(&name),
+            _ => out.null(),
+        }
     }
 }

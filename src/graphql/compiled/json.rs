@@ -5,8 +5,6 @@
 use async_graphql::{ID, ScalarType};
 use chrono::{DateTime, Utc};
 
-use crate::graphql::{scalars::Decimal, types::CartStatus};
-
 /// A JSON text being written. Objects and lists track whether a comma is due.
 pub struct Out {
     text: Vec<u8>,
@@ -133,26 +131,11 @@ impl Leaf for ID {
     }
 }
 
-impl Leaf for Decimal {
-    fn write(&self, out: &mut Out) {
-        out.string(&self.0);
-    }
-}
-
 impl Leaf for DateTime<Utc> {
     fn write(&self, out: &mut Out) {
         // The scalar's own text, whatever form it takes.
         match ScalarType::to_value(self) {
             async_graphql::Value::String(text) => out.string(&text),
-            _ => out.null(),
-        }
-    }
-}
-
-impl Leaf for CartStatus {
-    fn write(&self, out: &mut Out) {
-        match async_graphql::InputType::to_value(self) {
-            async_graphql::Value::Enum(name) => out.string(&name),
             _ => out.null(),
         }
     }
