@@ -87,6 +87,7 @@ pub(super) trait Replayable: Sized {
 /// have committed before the connection died. That is reported as such (never as a plain
 /// failure, never retried here); a retry with the same `Idempotency-Key` resolves it.
 pub(super) async fn settle<T: Replayable>(
+    db: &DatabaseConnection,
     claim: Option<&Claim>,
     txn: WriteTxn,
     result: Body<T>,
@@ -114,15 +115,26 @@ pub(super) async fn settle<T: Replayable>(
             Ok(Outcome::rejected(error))
         }
         Err(Flow::Duplicate) => {
-            // Read through the transaction: under group commit the copy holding the key may
-            // be an earlier member of this same group, whose record no other connection
-            // sees before the group commits.
-            let record = match claim {
-                Some(claim) => idempotency::recorded(txn.connection()?, claim).await?,
-                None => None,
+            let record = match (claim, txn) {
+                (None, txn) => {
+                    txn.rollback().await?;
+                    None
+                }
+                // A transaction of its own may be aborted by the failed claim (PostgreSQL):
+                // roll it back, then read what the holder committed.
+                (Some(claim), WriteTxn::Alone(txn)) => {
+                    txn.rollback().await?;
+                    idempotency::recorded(db, claim).await?
+                }
+                // Under group commit the holder may be an earlier member of this same group,
+                // whose record only the group's transaction sees until it commits: read it
+                // there, and answer once the group committed.
+                (Some(claim), grouped) => {
+                    let record = idempotency::recorded(grouped.connection()?, claim).await?;
+                    grouped.close_unchanged().await?;
+                    record
+                }
             };
-            // Answered only once what was read is stored.
-            txn.close_unchanged().await?;
             match record {
                 Some(record) => Ok(Outcome::Done {
                     warnings: record.warnings.clone(),
@@ -158,7 +170,7 @@ macro_rules! in_write_transaction {
                 $body
             }
             .await;
-            $crate::service::cart::txn::settle($writer.claim, transaction, result).await
+            $crate::service::cart::txn::settle($writer.db, $writer.claim, transaction, result).await
         })
         .await
     };
