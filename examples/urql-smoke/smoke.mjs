@@ -1,5 +1,5 @@
 // urql with Graphcache against a live cartql, configured only from @cartql/client: its
-// `graphcacheConfig` (keys, updates, possibleTypes) and its session fetch (X-Cart-Token,
+// `graphcacheConfig` (keys, updates, resolvers, schema) and its session fetch (X-Cart-Token,
 // Authorization, Idempotency-Key). No hand-written keys or updates here.
 //
 // Guest: the first add shows in the watched cart without a refetch; the cart read from the

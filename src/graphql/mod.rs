@@ -7,6 +7,7 @@ pub mod compiled;
 pub mod context;
 pub mod documents;
 pub mod expansion;
+pub mod global_id;
 pub mod inputs;
 pub mod introspection;
 pub mod loaders;

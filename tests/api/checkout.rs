@@ -11,7 +11,7 @@ use crate::helpers::{
     checkout::{
         BUYER, CANCEL, HANDOFF_SECRET, SELECT, begin, buyer, complete, ready_buyer, regional_rates,
     },
-    error_codes, top_level_code,
+    error_codes, key_of, top_level_code,
 };
 
 #[tokio::test]
@@ -79,7 +79,11 @@ async fn a_shopper_checks_out_and_the_order_system_completes_it_exactly_once() {
     let claims = HandoffKey::new(HANDOFF_SECRET.as_bytes())
         .verify(checkout["handoffToken"].as_str().expect("a token"))
         .expect("the handoff token verifies");
-    assert_eq!(claims.sub, id);
+    assert_eq!(
+        claims.sub,
+        key_of(&id),
+        "the token names the checkout by its key"
+    );
     assert_eq!(claims.total, "65.19");
     assert_eq!(claims.currency, "USD");
     let contents = checkout["contents"].as_str().expect("contents");
@@ -167,7 +171,20 @@ async fn a_shopper_checks_out_and_the_order_system_completes_it_exactly_once() {
     assert_eq!(fresh["userErrors"], json!([]));
     let cart = app.gql(&shopper, CART_VIEW, json!({})).await;
     assert_eq!(cart["cart"]["itemCount"], 1);
-    assert_ne!(cart["cart"]["id"], parsed["cartId"]);
+    // The frozen contents name the cart by its bare key.
+    let old_cart = format!(
+        "gid://cartql/Cart/{}",
+        parsed["cartId"].as_str().expect("a key")
+    );
+    let closed = app
+        .gql(
+            &shopper,
+            "query($id: ID!) { node(id: $id) { ... on Cart { id status } } }",
+            json!({ "id": old_cart }),
+        )
+        .await;
+    assert_eq!(closed["node"]["status"], "COMPLETED", "{closed}");
+    assert_ne!(cart["cart"]["id"], old_cart.as_str());
 }
 
 #[tokio::test]

@@ -542,3 +542,27 @@ async fn generated_views_answer_the_same_bytes_on_both_paths() {
         "written {written}, refused {refused}, uncompiled {uncompiled}"
     );
 }
+
+/// A fragment on the `Node` interface is not a projection of one cart type: the plan leaves
+/// the document to async-graphql, which answers it as without the compiled path.
+#[tokio::test]
+async fn fragments_on_node_are_left_to_async_graphql() {
+    let app = TestApp::spawn().await;
+    let plain = app.sibling(&[("CARTQL_COMPILED_VIEWS", "false")]).await;
+    let who = full_cart(&app).await;
+    let query = "{ cart { ... on Node { id } items { nodes { ... on Node { id } quantity } } } }";
+    let mut parsed = async_graphql::Request::new(query);
+    let document = parsed.parsed_query().expect("parses");
+    let none = async_graphql::Variables::default();
+    assert!(compiled::compile(document, None, &none, &Default::default()).is_none());
+    let (_, _, expected) = plain
+        .send_raw(request(&plain, &who, query, &json!({})))
+        .await;
+    for _ in 0..2 {
+        let (_, _, got) = app.send_raw(request(&app, &who, query, &json!({}))).await;
+        same(&got, &expected, true, query);
+    }
+    let answer: Value = serde_json::from_slice(&expected).expect("JSON");
+    let id = answer["data"]["cart"]["id"].as_str().expect("a cart id");
+    assert!(id.starts_with("gid://cartql/Cart/"), "{answer}");
+}

@@ -14,7 +14,7 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    SECRET, TestApp,
+    SECRET, TestApp, key_of,
     server::{Server, get, try_post},
 };
 
@@ -95,7 +95,8 @@ async fn sigkill_mid_write_leaves_no_half_applied_mutation() {
     for id in &acknowledged {
         let lines = app
             .scalar(&format!(
-                "SELECT COUNT(*) FROM cart_items WHERE cart_id = '{id}'"
+                "SELECT COUNT(*) FROM cart_items WHERE cart_id = '{}'",
+                key_of(id)
             ))
             .await;
         assert_eq!(lines, LINES as i64, "acknowledged cart {id} lost lines");

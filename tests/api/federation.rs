@@ -30,7 +30,10 @@ async fn a_router_resolves_products_by_key_and_reads_the_subgraph_sdl() {
         .gql(&Who::Anonymous, "{ _service { sdl } }", json!({}))
         .await;
     let sdl = sdl["_service"]["sdl"].as_str().unwrap_or_default();
-    assert!(sdl.contains(r#"type Product @key(fields: "id")"#), "{sdl}");
+    assert!(
+        sdl.contains(r#"type Product implements Node @key(fields: "id")"#),
+        "{sdl}"
+    );
     assert!(sdl.contains("type Money @shareable"), "{sdl}");
     assert!(sdl.contains("specs.apollo.dev/federation/v2"), "{sdl}");
     // The rest of the API is the same.

@@ -34,6 +34,7 @@ mod lifecycle;
 mod live;
 mod merge;
 mod money;
+mod node;
 mod observability;
 mod one_statement_add;
 mod operations;

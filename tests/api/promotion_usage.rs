@@ -10,7 +10,7 @@ use cartql::{
 };
 use serde_json::json;
 
-use crate::helpers::{TestApp, Who};
+use crate::helpers::{TestApp, Who, key_of};
 
 async fn promotion(
     app: &TestApp,
@@ -26,10 +26,10 @@ async fn promotion(
                             "usageLimit": limit, "usageLimitPerCustomer": per_customer }] }),
         )
         .await;
-    data["upsertPromotions"]["promotions"][0]["id"]
+    let id = data["upsertPromotions"]["promotions"][0]["id"]
         .as_str()
-        .expect("an id")
-        .to_owned()
+        .expect("an id");
+    key_of(id).to_owned()
 }
 
 /// Counts one use per (customer, cart) concurrently, half on each pool; how many were counted.

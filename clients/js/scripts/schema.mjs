@@ -2,7 +2,9 @@
 // (--check) that the committed file is current and that the hand-written policy
 // (src/policy.ts, read from its build in dist/) decides about every object type and every
 // mutation that carries a cart. A type or mutation added to the schema fails the check until
-// the policy says how caches treat it.
+// the policy says how caches treat it. Interfaces and unions (Relay's Node) need no decision:
+// their members are object types, decided one by one, and every type with an id (so every
+// Node) must be keyed by it.
 //
 //   node scripts/schema.mjs --write [schema.graphql]
 //   node scripts/schema.mjs --check [schema.graphql]   (after `npm run build`)
@@ -17,6 +19,7 @@ import {
   isListType,
   isObjectType,
   isUnionType,
+  introspectionFromSchema,
 } from "graphql";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -80,6 +83,37 @@ for (const type of types.filter((t) => isInterfaceType(t) || isUnionType(t))) {
   possibleTypes[type.name] = schema.getPossibleTypes(type).map((t) => t.name).sort();
 }
 
+// Graphcache's `schema` option: the output types with their fields' types and arguments, and
+// nothing else (no descriptions, inputs, enums or directives). Given it, Graphcache matches
+// fragments on interfaces exactly, also when writing: with `possibleTypes` alone it writes
+// every inline fragment of a polymorphic answer (`nodes`) into every object and warns about
+// the fields each lacks.
+const typeRef = ({ kind, name, ofType }) => (ofType ? { kind, ofType: typeRef(ofType) } : { kind, name });
+const named = ({ kind, name }) => ({ kind, name });
+const introspected = introspectionFromSchema(schema, { descriptions: false }).__schema;
+const introspection = {
+  queryType: introspected.queryType && { name: introspected.queryType.name },
+  mutationType: introspected.mutationType && { name: introspected.mutationType.name },
+  subscriptionType: introspected.subscriptionType && { name: introspected.subscriptionType.name },
+  types: introspected.types
+    .filter((type) => !type.name.startsWith("__") && ["OBJECT", "INTERFACE", "UNION"].includes(type.kind))
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((type) =>
+      type.kind === "UNION"
+        ? { kind: type.kind, name: type.name, possibleTypes: type.possibleTypes.map(named) }
+        : {
+            kind: type.kind,
+            name: type.name,
+            interfaces: type.interfaces.map(named),
+            fields: type.fields.map((field) => ({
+              name: field.name,
+              type: typeRef(field.type),
+              args: field.args.map((arg) => ({ name: arg.name, type: typeRef(arg.type) })),
+            })),
+          }
+    ),
+};
+
 // Arrays on one line, records one entry a line: short, readable diffs.
 const json = (value) => {
   if (Array.isArray(value) || value === null || typeof value !== "object") return JSON.stringify(value);
@@ -113,6 +147,21 @@ export const cartSubscriptions: readonly string[] = ${json(cartSubscriptions)};
 
 /** For each interface and union, the object types that belong to it. */
 export const possibleTypes: Readonly<Record<string, readonly string[]>> = ${json(possibleTypes)};
+
+/**
+ * The output types (objects, interfaces, unions) with their fields' types and arguments, as a
+ * minified introspection result: what urql Graphcache's \`schema\` option takes. One type a line.
+ */
+export const minifiedIntrospection: { readonly __schema: unknown } = {
+  __schema: {
+    queryType: ${JSON.stringify(introspection.queryType)},
+    mutationType: ${JSON.stringify(introspection.mutationType)},
+    subscriptionType: ${JSON.stringify(introspection.subscriptionType)},
+    types: [
+${introspection.types.map((type) => `      ${JSON.stringify(type)},`).join("\n")}
+    ],
+  },
+};
 `;
 
 if (mode === "--write") {
@@ -184,5 +233,6 @@ if (problems.length) {
 }
 console.log(
   `schema coverage: ${objectTypes.length} object types (${Object.keys(keyed).length} keyed, ${keyless.size} keyless) ` +
-    `and ${Object.keys(cartPayloadPaths).length} cart mutations are covered; src/schema.generated.ts is current`
+    `and ${Object.keys(cartPayloadPaths).length} cart mutations are covered; ` +
+    `possibleTypes for ${Object.keys(possibleTypes).join(", ") || "no interface or union"}; src/schema.generated.ts is current`
 );

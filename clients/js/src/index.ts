@@ -5,6 +5,7 @@ export {
   graphcacheKeys,
   graphcachePossibleTypes,
   graphcacheResolvers,
+  graphcacheSchema,
   graphcacheUpdates,
 } from "./urql.js";
 export {

@@ -12,7 +12,13 @@ import {
   keylessTypes,
   type CartEffect,
 } from "./policy.js";
-import { cartPayloadPaths, cartSubscriptions, possibleTypes, rootTypes } from "./schema.generated.js";
+import {
+  cartPayloadPaths,
+  cartSubscriptions,
+  minifiedIntrospection,
+  possibleTypes,
+  rootTypes,
+} from "./schema.generated.js";
 
 function buildKeys(): KeyingConfig {
   const keys: KeyingConfig = {};
@@ -106,7 +112,12 @@ export const graphcacheKeys: KeyingConfig = buildKeys();
 /** Graphcache's `updates`: every cart mutation (and `cartUpdated`) keeps `Query.cart` right. */
 export const graphcacheUpdates: UpdatesConfig = buildUpdates();
 
-/** Graphcache's `possibleTypes` (interfaces and unions of the schema). */
+/**
+ * Graphcache's `possibleTypes` (interfaces and unions of the schema), for a configuration that
+ * leaves out `graphcacheSchema`: enough to read fragments on `Node` without heuristics, but
+ * Graphcache then writes every inline fragment of a polymorphic answer into each object and
+ * warns about the fields it lacks.
+ */
 export const graphcachePossibleTypes: Record<string, string[]> = Object.fromEntries(
   Object.entries(possibleTypes).map(([name, types]) => [name, [...types]])
 );
@@ -114,10 +125,17 @@ export const graphcachePossibleTypes: Record<string, string[]> = Object.fromEntr
 /** Graphcache's `resolvers`: `Query.cart` reads as null once its cart shows as completed. */
 export const graphcacheResolvers: ResolverConfig = buildResolvers();
 
+/**
+ * Graphcache's `schema`: cartql's output types as a minified introspection (generated from
+ * schema.graphql). With it Graphcache knows which types implement `Node`, on reads and on
+ * writes, and checks that documents and this configuration name real fields.
+ */
+export const graphcacheSchema = minifiedIntrospection as NonNullable<CacheExchangeOpts["schema"]>;
+
 /** The whole configuration: `cacheExchange({ ...graphcacheConfig })`. */
-export const graphcacheConfig: Pick<CacheExchangeOpts, "keys" | "updates" | "resolvers" | "possibleTypes"> = {
+export const graphcacheConfig: Pick<CacheExchangeOpts, "keys" | "updates" | "resolvers" | "schema"> = {
   keys: graphcacheKeys,
   updates: graphcacheUpdates,
   resolvers: graphcacheResolvers,
-  possibleTypes: graphcachePossibleTypes,
+  schema: graphcacheSchema,
 };

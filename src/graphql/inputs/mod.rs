@@ -9,6 +9,7 @@ pub use promotion::{PromotionFilter, PromotionInput};
 
 use async_graphql::{Enum, ID, InputObject, OneofObject};
 
+use crate::graphql::global_id::NodeKind;
 use crate::{
     domain::{
         AttributeError, Attributes, CartItemId, Limits, ProductId, Quantity, Sku,
@@ -161,7 +162,10 @@ pub struct QuantityRuleInput {
 impl ProductInput {
     pub fn into_spec(self) -> ProductSpec {
         let (shop_id, shop_name) = match self.shop {
-            Some(shop) => (Some(shop.id.0), Some(shop.name)),
+            Some(shop) => (
+                Some(NodeKind::Shop.key(&shop.id).to_owned()),
+                Some(shop.name),
+            ),
             None => (None, None),
         };
         ProductSpec {
@@ -220,7 +224,7 @@ pub fn parse_product_ref(
         )
     };
     match input {
-        ProductRefInput::Id(id) => ProductId::parse(id)
+        ProductRefInput::Id(id) => ProductId::parse(NodeKind::Product.key(id))
             .map(ProductRef::Id)
             .ok_or_else(|| not_found("id")),
         ProductRefInput::Sku(sku) => Sku::parse(sku)
@@ -304,7 +308,7 @@ pub fn parse_add_line(
 pub fn parse_update(input: &UpdateCartItemInput, limits: &Limits) -> Result<UpdateLine, UserError> {
     let prefix = ["input"];
     Ok(UpdateLine {
-        item_id: CartItemId::parse(&input.item_id).ok_or_else(|| {
+        item_id: CartItemId::parse(NodeKind::CartItem.key(&input.item_id)).ok_or_else(|| {
             error(
                 ErrorCode::ItemNotFound,
                 &prefix,

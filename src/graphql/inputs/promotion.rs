@@ -3,6 +3,7 @@
 use async_graphql::{ID, InputObject};
 use chrono::{DateTime, Utc};
 
+use crate::graphql::global_id::NodeKind;
 use crate::{
     graphql::{
         scalars::Decimal,
@@ -68,16 +69,16 @@ pub struct PromotionInput {
 impl PromotionInput {
     pub fn into_spec(self) -> PromotionSpec {
         PromotionSpec {
-            id: self.id.map(|id| id.0),
+            id: self.id.map(|id| NodeKind::Promotion.key(&id).to_owned()),
             code: self.code,
             title: self.title,
             kind: self.kind.into(),
             value: self.value.map(|v| v.0),
             scope: self.applies_to.into(),
             currency: self.currency_code,
-            product_ids: self.product_ids.into_iter().map(|id| id.0).collect(),
+            product_ids: keys(NodeKind::Product, self.product_ids),
             skus: self.skus,
-            shop_ids: self.shop_ids.into_iter().map(|id| id.0).collect(),
+            shop_ids: keys(NodeKind::Shop, self.shop_ids),
             min_subtotal: self.min_subtotal.map(|v| v.0),
             min_quantity: self.min_quantity,
             get_quantity: self.get_quantity,
@@ -110,4 +111,9 @@ impl PromotionFilter {
             code: self.code,
         }
     }
+}
+
+/// The row keys of `ids` (global ids of `kind` or bare keys).
+fn keys(kind: NodeKind, ids: Vec<ID>) -> Vec<String> {
+    ids.iter().map(|id| kind.key(id).to_owned()).collect()
 }

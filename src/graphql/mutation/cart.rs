@@ -4,6 +4,7 @@
 use async_graphql::{Context, ID, Object, Result};
 
 use super::payloads::{cart_payload, cart_refused, claim, item_payload, item_refused};
+use crate::graphql::global_id::NodeKind;
 use crate::{
     auth::{GuestToken, Viewer},
     domain::CartItemId,
@@ -101,7 +102,7 @@ impl CartMutation {
         )]
         expected_version: Option<i64>,
     ) -> Result<CartItemPayload> {
-        let Some(item_id) = CartItemId::parse(&item_id) else {
+        let Some(item_id) = CartItemId::parse(NodeKind::CartItem.key(&item_id)) else {
             let error = UserError::new(
                 ErrorCode::ItemNotFound,
                 &["itemId"],

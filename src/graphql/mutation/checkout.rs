@@ -7,6 +7,7 @@ use super::{
     cart::writer,
     payloads::{cart_payload, claim},
 };
+use crate::graphql::global_id::NodeKind;
 use crate::{
     auth::Viewer,
     error::AppError,
@@ -121,7 +122,12 @@ impl CheckoutMutation {
             claim: claim(ctx),
             expected_version: None,
         };
-        let outcome = cart::complete_checkout(&writer, &checkout_id, &order_reference).await?;
+        let outcome = cart::complete_checkout(
+            &writer,
+            NodeKind::Checkout.key(&checkout_id),
+            &order_reference,
+        )
+        .await?;
         checkout_payload(ctx, outcome).await
     }
 }

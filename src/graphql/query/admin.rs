@@ -6,6 +6,7 @@ use async_graphql::{
 };
 use chrono::{DateTime, Utc};
 
+use crate::graphql::global_id::NodeKind;
 use crate::{
     domain::{Attributes, ProductId, Sku},
     error::AppError,
@@ -188,9 +189,11 @@ fn parse_filter(ctx: &Context<'_>, input: CartFilter) -> Result<Filter, AppError
     };
     let product_ids = list(
         "productIds",
-        input
-            .product_ids
-            .map(|ids| ids.into_iter().map(|id| id.0).collect()),
+        input.product_ids.map(|ids| {
+            ids.iter()
+                .map(|id| NodeKind::Product.key(id).to_owned())
+                .collect()
+        }),
     )?
     // An id that cannot name a product matches nothing, exactly like an unknown one.
     .map(|ids: Vec<String>| {

@@ -6,6 +6,7 @@ use async_graphql::{
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
+use crate::graphql::global_id::NodeKind;
 use crate::{
     domain::{ProductId, Sku},
     error::AppError,
@@ -31,7 +32,7 @@ impl CatalogQuery {
         #[graphql(desc = "The product's SKU.")] sku: Option<String>,
     ) -> Result<Option<Product>> {
         let reference = match (id, sku) {
-            (Some(id), None) => ProductId::parse(&id).map(ProductRef::Id),
+            (Some(id), None) => ProductId::parse(NodeKind::Product.key(&id)).map(ProductRef::Id),
             (None, Some(sku)) => Sku::parse(&sku).map(ProductRef::Sku),
             _ => {
                 return Err(

@@ -3,6 +3,7 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
+use crate::graphql::global_id::NodeKind;
 use crate::{
     graphql::{
         context::ContextExt,
@@ -24,9 +25,9 @@ impl CheckoutQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The checkout's id.")] id: ID,
     ) -> Result<Option<Checkout>> {
-        let found = cart::find_checkout(&ctx.state().db, &id).await?;
+        let found = cart::find_checkout(&ctx.state().db, NodeKind::Checkout.key(&id)).await?;
         Ok(found
-            .filter(|(_, cart)| cart::checkout::may_read(ctx.viewer(), cart))
+            .filter(|(_, cart)| cart::may_read(ctx.viewer(), cart))
             .map(|(checkout, cart)| Checkout { checkout, cart }))
     }
 

@@ -4,6 +4,7 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
+use crate::graphql::global_id::NodeKind;
 use crate::{
     domain::ProductId,
     graphql::{context::ContextExt, types::Product},
@@ -17,7 +18,7 @@ impl EntityQuery {
     /// Products by their key, batched through the product loader.
     #[graphql(entity)]
     async fn find_product_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Product>> {
-        let Some(id) = ProductId::parse(&id) else {
+        let Some(id) = ProductId::parse(NodeKind::Product.key(&id)) else {
             return Ok(None);
         };
         Ok(ctx.loaders().load_one(id).await?.map(Product::from))

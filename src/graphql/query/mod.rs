@@ -5,6 +5,7 @@ mod cart;
 mod catalog;
 mod checkout;
 mod federation;
+mod node;
 mod promotions;
 
 use async_graphql::MergedObject;
@@ -18,6 +19,7 @@ pub struct QueryRoot(
     checkout::CheckoutQuery,
     admin::AdminQuery,
     promotions::PromotionQuery,
+    node::NodeQuery,
 );
 
 /// The queries of federation mode: the same areas (keep the two lists in step), plus the
@@ -31,5 +33,6 @@ pub struct FederatedQueryRoot(
     checkout::CheckoutQuery,
     admin::AdminQuery,
     promotions::PromotionQuery,
+    node::NodeQuery,
     federation::EntityQuery,
 );

@@ -8,6 +8,7 @@ use async_graphql::{
 };
 use chrono::{DateTime, Utc};
 
+use crate::graphql::global_id::NodeKind;
 use crate::{
     domain::Currency,
     error::AppError,
@@ -147,7 +148,7 @@ impl Cart {
     }
 
     pub(crate) fn id_value(&self) -> ID {
-        ID(self.shared.view.cart.id.clone())
+        NodeKind::Cart.id(&self.shared.view.cart.id)
     }
 
     pub(crate) fn token_value(&self) -> Option<&str> {
@@ -258,7 +259,7 @@ impl Cart {
 #[Object]
 impl Cart {
     /// The cart's id.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         self.id_value()
     }
 

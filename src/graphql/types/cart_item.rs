@@ -5,6 +5,7 @@ use std::sync::Arc;
 use async_graphql::{ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
+use crate::graphql::global_id::NodeKind;
 use crate::{
     domain::{Attributes, Currency, Money as DomainMoney},
     graphql::types::{DiscountAllocation, Money, Product, priced::PricedView},
@@ -62,7 +63,7 @@ impl CartItem {
 // (`graphql::compiled`), which writes them without async-graphql.
 impl CartItem {
     pub(crate) fn id_value(&self) -> ID {
-        ID(self.line.item.id.clone())
+        NodeKind::CartItem.id(&self.line.item.id)
     }
 
     pub(crate) fn product_value(&self) -> Option<Product> {
@@ -70,7 +71,7 @@ impl CartItem {
     }
 
     pub(crate) fn product_id_value(&self) -> ID {
-        ID(self.line.item.product_id.clone())
+        NodeKind::Product.id(&self.line.item.product_id)
     }
 
     pub(crate) fn sku_value(&self) -> Option<&str> {
@@ -148,7 +149,7 @@ impl CartItem {
 #[Object]
 impl CartItem {
     /// The line's id: pass it to `updateCartItem` and `removeCartItem`.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         self.id_value()
     }
 

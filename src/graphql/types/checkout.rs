@@ -3,6 +3,7 @@
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
+use crate::graphql::global_id::NodeKind;
 use crate::{
     auth::{HandoffClaims, handoff},
     domain::{self, Currency},
@@ -49,10 +50,12 @@ impl Checkout {
 
 #[Object]
 impl Checkout {
-    async fn id(&self) -> ID {
-        ID(self.checkout.row.id.clone())
+    /// The checkout's id: pass it to `completeCheckout` and `checkout(id:)`.
+    pub(crate) async fn id(&self) -> ID {
+        NodeKind::Checkout.id(&self.checkout.row.id)
     }
 
+    /// Where the checkout stands.
     async fn status(&self) -> CheckoutStatus {
         self.checkout.state().into()
     }
@@ -115,6 +118,7 @@ impl Checkout {
         self.checkout.row.expires_at
     }
 
+    /// When the checkout began.
     async fn created_at(&self) -> DateTime<Utc> {
         self.checkout.row.created_at
     }
@@ -131,9 +135,10 @@ impl Checkout {
     }
 
     /// A JWT (HS256, signed with `CARTQL_HANDOFF_SECRET`, audience `cartql-checkout`) binding
-    /// this checkout's id (`sub`), cart (`cart`), the SHA-256 of `contents` (`hash`) and the
-    /// `total` to charge in `currency`, valid until `expiresAt`. Give it to the order system,
-    /// which verifies it before taking payment and calling `completeCheckout`.
+    /// this checkout's key (`sub`; `completeCheckout` takes it as well as `id`), its cart's key
+    /// (`cart`), the SHA-256 of `contents` (`hash`) and the `total` to charge in `currency`,
+    /// valid until `expiresAt`. Give it to the order system, which verifies it before taking
+    /// payment and calling `completeCheckout`.
     async fn handoff_token(&self, ctx: &Context<'_>) -> String {
         let row = &self.checkout.row;
         let total = domain::Money::new(row.total_minor, self.currency());
@@ -174,8 +179,8 @@ impl CheckoutLine {
     fn of(line: &cart::checkout::ContentsLine, currency: Currency) -> Self {
         let money = |minor: i64| Money::from(domain::Money::new(minor, currency));
         Self {
-            item_id: ID(line.item_id.clone()),
-            product_id: ID(line.product_id.clone()),
+            item_id: NodeKind::CartItem.id(&line.item_id),
+            product_id: NodeKind::Product.id(&line.product_id),
             sku: line.sku.clone(),
             title: line.title.clone(),
             attributes: line
@@ -193,7 +198,7 @@ impl CheckoutLine {
                 .discounts
                 .iter()
                 .map(|d| DiscountAllocation {
-                    promotion_id: ID(d.promotion_id.clone()),
+                    promotion_id: NodeKind::Promotion.id(&d.promotion_id),
                     title: d.title.clone(),
                     code: d.code.clone(),
                     amount: money(d.amount_minor),

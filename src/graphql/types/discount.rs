@@ -2,6 +2,7 @@
 
 use async_graphql::{Enum, ID, SimpleObject};
 
+use crate::graphql::global_id::NodeKind;
 use crate::{
     graphql::types::Money,
     service::{pricing::Allocation, promotions::EnteredCode},
@@ -23,7 +24,7 @@ pub struct DiscountAllocation {
 impl From<&Allocation> for DiscountAllocation {
     fn from(allocation: &Allocation) -> Self {
         Self {
-            promotion_id: ID(allocation.promotion_id.clone()),
+            promotion_id: NodeKind::Promotion.id(&allocation.promotion_id),
             title: allocation.title.clone(),
             code: allocation.code.clone(),
             amount: allocation.amount.into(),

@@ -3,6 +3,7 @@
 use async_graphql::{Enum, ID, SimpleObject};
 use chrono::{DateTime, Utc};
 
+use crate::graphql::global_id::NodeKind;
 use crate::{entity::cart_events, service::cart::EventKind};
 
 /// What happened to a cart.
@@ -79,8 +80,8 @@ impl From<cart_events::Model> for CartEvent {
             kind: EventKind::parse(&row.kind).map_or(CartEventKind::Updated, CartEventKind::from),
             version: row.version,
             actor: row.actor,
-            item_id: row.item_id.map(ID),
-            product_id: row.product_id.map(ID),
+            item_id: row.item_id.map(|id| NodeKind::CartItem.id(&id)),
+            product_id: row.product_id.map(|id| NodeKind::Product.id(&id)),
             quantity: row.quantity,
             detail: row.detail,
             created_at: row.created_at,

@@ -2,7 +2,8 @@
 
 use async_graphql::{Enum, ID, SimpleObject};
 
-use crate::service::{UserError, Warning};
+use crate::graphql::global_id::NodeKind;
+use crate::service::{UserError, Warning, WarningCode};
 
 /// Why a mutation was refused. A refused mutation changed nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
@@ -151,7 +152,11 @@ impl From<Warning> for CartWarning {
         Self {
             code: warning.code.into(),
             message: warning.message,
-            target: warning.target.map(ID),
+            // A code's warning names the code; every other warning names a line.
+            target: warning.target.map(|target| match warning.code {
+                WarningCode::DiscountNotApplicable => ID(target),
+                _ => NodeKind::CartItem.id(&target),
+            }),
         }
     }
 }

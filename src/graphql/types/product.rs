@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
+use crate::graphql::global_id::NodeKind;
 use crate::{
     domain::{Currency, Money as DomainMoney, ProductId, ShopId},
     entity::{product_media, products, shops},
@@ -76,7 +77,7 @@ impl Product {
 // (`graphql::compiled`), which writes them without async-graphql.
 impl Product {
     pub(crate) fn id_value(&self) -> ID {
-        ID(self.model.id.clone())
+        NodeKind::Product.id(&self.model.id)
     }
 
     pub(crate) fn sku_value(&self) -> &str {
@@ -134,7 +135,7 @@ impl Product {
 #[Object]
 impl Product {
     /// The product's id.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         self.id_value()
     }
 
@@ -236,7 +237,7 @@ pub struct Shop(pub shops::Model);
 // (`graphql::compiled`), which writes them without async-graphql.
 impl Shop {
     pub(crate) fn id_value(&self) -> ID {
-        ID(self.0.id.clone())
+        NodeKind::Shop.id(&self.0.id)
     }
 
     pub(crate) fn name_value(&self) -> &str {
@@ -248,7 +249,7 @@ impl Shop {
 #[Object]
 impl Shop {
     /// The shop's id.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         self.id_value()
     }
 

@@ -3,6 +3,7 @@
 use async_graphql::{Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
+use crate::graphql::global_id::NodeKind;
 use crate::{
     domain::{Currency, Money as DomainMoney},
     entity::promotions,
@@ -48,8 +49,8 @@ impl Promotion {
 #[Object]
 impl Promotion {
     /// The promotion's id (pass it to `upsertPromotions` to update it).
-    async fn id(&self) -> ID {
-        ID(self.0.id.clone())
+    pub(crate) async fn id(&self) -> ID {
+        NodeKind::Promotion.id(&self.0.id)
     }
 
     /// The code shoppers enter; null for an automatic promotion.
@@ -91,7 +92,10 @@ impl Promotion {
 
     /// Targeted products (all targets empty: every line).
     async fn product_ids(&self) -> Vec<ID> {
-        list_of(&self.0.product_ids).into_iter().map(ID).collect()
+        list_of(&self.0.product_ids)
+            .iter()
+            .map(|id| NodeKind::Product.id(id))
+            .collect()
     }
 
     /// Targeted SKUs.
@@ -101,7 +105,10 @@ impl Promotion {
 
     /// Targeted shops.
     async fn shop_ids(&self) -> Vec<ID> {
-        list_of(&self.0.shop_ids).into_iter().map(ID).collect()
+        list_of(&self.0.shop_ids)
+            .iter()
+            .map(|id| NodeKind::Shop.id(id))
+            .collect()
     }
 
     /// The targeted lines must add up to at least this.

@@ -4,6 +4,7 @@ use std::sync::OnceLock;
 
 use async_graphql::{ID, Object};
 
+use crate::graphql::global_id::NodeKind;
 use crate::{
     domain::{Currency, Money as DomainMoney},
     graphql::types::Money,
@@ -163,11 +164,11 @@ pub struct CartSummaryItem {
 // (`graphql::compiled`), which writes them without async-graphql.
 impl CartSummaryItem {
     pub(crate) fn item_id_value(&self) -> ID {
-        ID(self.line.item.id.clone())
+        NodeKind::CartItem.id(&self.line.item.id)
     }
 
     pub(crate) fn product_id_value(&self) -> ID {
-        ID(self.line.item.product_id.clone())
+        NodeKind::Product.id(&self.line.item.product_id)
     }
 
     pub(crate) fn sku_value(&self) -> Option<&str> {
@@ -202,8 +203,8 @@ impl CartSummaryItem {
         self.line
             .product
             .as_ref()
-            .and_then(|p| p.shop_id.clone())
-            .map(ID)
+            .and_then(|p| p.shop_id.as_deref())
+            .map(|id| NodeKind::Shop.id(id))
     }
 
     pub(crate) fn shop_name_value(&self) -> Option<&str> {

@@ -11,6 +11,7 @@
 pub(crate) mod txn;
 mod add;
 mod buyer;
+mod by_id;
 mod change;
 pub mod checkout;
 mod close;
@@ -35,6 +36,7 @@ mod write;
 
 pub use add::add_to_cart;
 pub use buyer::{BuyerUpdate, Edit, select_delivery_option, update_buyer_identity};
+pub use by_id::{may_read, readable_cart, readable_cart_of_line};
 pub use change::{AddLine, Change, ItemChange};
 pub use checkout::{
     Checkout, CheckoutChange, CheckoutState, begin_checkout, cancel_checkout, complete_checkout,

@@ -309,6 +309,16 @@ pub async fn list_promotions(
     Ok(Page::read(db, query, first).await?)
 }
 
+/// One promotion by id.
+pub async fn find_promotion(
+    db: &impl ConnectionTrait,
+    id: &str,
+) -> AppResult<Option<promotions::Model>> {
+    Ok(promotions::Entity::find_by_id(id.to_owned())
+        .one(db)
+        .await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

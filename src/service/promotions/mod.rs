@@ -11,7 +11,8 @@ mod stored;
 mod usage;
 
 pub use admin::{
-    PromotionDraft, PromotionFilter, PromotionSpec, list_promotions, upsert_promotions,
+    PromotionDraft, PromotionFilter, PromotionSpec, find_promotion, list_promotions,
+    upsert_promotions,
 };
 pub use attempts::CodeAttempts;
 pub use many::carts_offers;

@@ -326,6 +326,11 @@ impl TestApp {
     }
 }
 
+/// The row key of a global id (`gid://cartql/<Type>/<key>`), for reading the database.
+pub fn key_of(id: &str) -> &str {
+    id.rsplit_once('/').map_or(id, |(_, key)| key)
+}
+
 /// With `TEST_LOG` set, the service's logs go to the test output (once per test binary).
 fn init_test_logs() {
     static INIT: std::sync::Once = std::sync::Once::new();

@@ -22,7 +22,6 @@ pub use finish::{MAX_ORDER_REFERENCE_LEN, cancel_checkout, complete_checkout};
 pub use sweep::{spawn_checkout_sweeper, sweep_checkouts};
 
 use crate::{
-    auth::Viewer,
     entity::{carts, checkouts},
     error::AppResult,
     service::idempotency::Record,
@@ -122,18 +121,6 @@ pub async fn find_checkout(
         return Ok(None);
     };
     Ok(Some((Checkout::read(row)?, cart)))
-}
-
-/// Whether `viewer` may read the checkouts of `cart`: its owner (the user, or the holder of
-/// the guest token), an admin, or an order system (role `checkout`).
-pub fn may_read(viewer: &Viewer, cart: &carts::Model) -> bool {
-    match viewer {
-        Viewer::User(user) => {
-            user.admin || user.checkout || cart.user_id.as_deref() == Some(user.id.as_str())
-        }
-        Viewer::Guest(token) => cart.token_hash.as_deref() == Some(token.hash().as_str()),
-        Viewer::Anonymous => false,
-    }
 }
 
 /// The checkout of `cart_id` that holds stock now, if any, locked.
