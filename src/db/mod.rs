@@ -18,10 +18,12 @@ use sea_orm::{
 };
 
 mod group_commit;
+mod unique;
 mod write;
 mod write_txn;
 
 pub use group_commit::{GroupCommit, GroupStats};
+pub use unique::unique;
 pub use write::{TxError, begin_write, is_retryable, retrying};
 pub use write_txn::WriteTxn;
 

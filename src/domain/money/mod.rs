@@ -37,12 +37,23 @@ impl Currency {
             bytes[1].to_ascii_uppercase(),
             bytes[2].to_ascii_uppercase(),
         ];
+        // Every amount of a cart view parses its currency, nearly always the same one, and
+        // the ISO list is a long match on the code: remember the last answer per thread.
+        thread_local! {
+            static LAST: std::cell::Cell<Currency> = const { std::cell::Cell::new(Currency::UNKNOWN) };
+        }
+        let last = LAST.get();
+        if last.code == code {
+            return Some(last);
+        }
         let exponent = std::str::from_utf8(&code)
             .ok()
             .and_then(iso_currency::Currency::from_code)
             .and_then(iso_currency::Currency::exponent)
             .map_or(2, u32::from);
-        Some(Self { code, exponent })
+        let parsed = Self { code, exponent };
+        LAST.set(parsed);
+        Some(parsed)
     }
 
     pub fn code(&self) -> &str {

@@ -10,6 +10,7 @@ use sea_orm::{
 
 use crate::{
     auth::{GuestToken, Viewer},
+    db,
     domain::{CartStatus, ids::new_id},
     entity::{cart_items, carts},
     service::{CartSettings, ErrorCode, UserError},
@@ -65,12 +66,14 @@ pub(super) async fn lock_current(
     let locked = match writer.viewer {
         Viewer::Anonymous => None,
         Viewer::User(user) => {
-            let cart = carts::Entity::find()
-                .filter(carts::Column::UserId.eq(user.id.as_str()))
-                .filter(carts::Column::Live.eq(true))
-                .lock_exclusive()
-                .one(txn)
-                .await?;
+            let cart = db::unique(
+                carts::Entity::find()
+                    .filter(carts::Column::UserId.eq(user.id.as_str()))
+                    .filter(carts::Column::Live.eq(true))
+                    .lock_exclusive(),
+                txn,
+            )
+            .await?;
             match cart {
                 Some(cart) if is_expired(&cart, now) => {
                     close(
@@ -110,11 +113,13 @@ pub(super) async fn lock_guest_cart(
     token: &GuestToken,
     field: &[&str],
 ) -> Result<carts::Model, Flow> {
-    let cart = carts::Entity::find()
-        .filter(carts::Column::TokenHash.eq(token.hash()))
-        .lock_exclusive()
-        .one(txn)
-        .await?;
+    let cart = db::unique(
+        carts::Entity::find()
+            .filter(carts::Column::TokenHash.eq(token.hash()))
+            .lock_exclusive(),
+        txn,
+    )
+    .await?;
     match cart {
         Some(cart) if cart.live == Some(true) && !is_expired(&cart, Utc::now()) => Ok(cart),
         Some(cart) if cart.closed_reason.as_deref() == Some(Closed::Completed.as_str()) => {
@@ -168,17 +173,19 @@ pub(super) async fn lock_or_create(
                 )
                 .exec_without_returning(txn)
                 .await?;
-            let cart = carts::Entity::find()
-                .filter(carts::Column::UserId.eq(user.id.as_str()))
-                .filter(carts::Column::Live.eq(true))
-                .lock_exclusive()
-                .one(txn)
-                .await?
-                .ok_or_else(|| {
-                    Flow::Db(DbErr::RecordNotFound(
-                        "the user's cart vanished while being created".into(),
-                    ))
-                })?;
+            let cart = db::unique(
+                carts::Entity::find()
+                    .filter(carts::Column::UserId.eq(user.id.as_str()))
+                    .filter(carts::Column::Live.eq(true))
+                    .lock_exclusive(),
+                txn,
+            )
+            .await?
+            .ok_or_else(|| {
+                Flow::Db(DbErr::RecordNotFound(
+                    "the user's cart vanished while being created".into(),
+                ))
+            })?;
             check_version(cart.version, writer.expected_version)?;
             Ok(Locked {
                 created: cart.id == id,
@@ -205,8 +212,7 @@ pub(super) async fn create_guest_cart(
     carts::Entity::insert(new_cart(&id, None, Some(token.hash()), writer, now))
         .exec_without_returning(txn)
         .await?;
-    let cart = carts::Entity::find_by_id(id)
-        .one(txn)
+    let cart = db::unique(carts::Entity::find_by_id(id), txn)
         .await?
         .ok_or_else(|| {
             Flow::Db(DbErr::RecordNotFound(

@@ -36,12 +36,11 @@ pub async fn find_product(
     reference: &ProductRef,
 ) -> Result<Option<products::Model>, sea_orm::DbErr> {
     let query = products::Entity::find();
-    match reference {
+    let query = match reference {
         ProductRef::Id(id) => query.filter(products::Column::Id.eq(id.as_str())),
         ProductRef::Sku(sku) => query.filter(products::Column::Sku.eq(sku.as_str())),
-    }
-    .one(db)
-    .await
+    };
+    crate::db::unique(query, db).await
 }
 
 /// Products by id, for the product dataloader.

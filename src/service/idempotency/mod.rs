@@ -61,10 +61,12 @@ async fn row(
     db: &impl ConnectionTrait,
     claim: &Claim,
 ) -> Result<Option<idempotency_keys::Model>, DbErr> {
-    idempotency_keys::Entity::find_by_id((claim.principal.clone(), claim.row_key.clone()))
-        .filter(idempotency_keys::Column::ExpiresAt.gt(Utc::now()))
-        .one(db)
-        .await
+    crate::db::unique(
+        idempotency_keys::Entity::find_by_id((claim.principal.clone(), claim.row_key.clone()))
+            .filter(idempotency_keys::Column::ExpiresAt.gt(Utc::now())),
+        db,
+    )
+    .await
 }
 
 /// Looks the key up.
