@@ -19,9 +19,9 @@ pub const AUDIENCE: &str = "cartql-checkout";
 pub struct HandoffClaims {
     pub iss: String,
     pub aud: String,
-    /// The checkout id.
+    /// The checkout's global id (`Checkout.id`).
     pub sub: String,
-    /// The cart the checkout froze.
+    /// The global id of the cart the checkout froze.
     pub cart: String,
     /// SHA-256 (hex) of the checkout's `contents` JSON, byte for byte.
     pub hash: String,

@@ -11,7 +11,7 @@ use crate::helpers::{
     checkout::{
         BUYER, CANCEL, HANDOFF_SECRET, SELECT, begin, buyer, complete, ready_buyer, regional_rates,
     },
-    error_codes, key_of, top_level_code,
+    error_codes, top_level_code,
 };
 
 #[tokio::test]
@@ -79,10 +79,11 @@ async fn a_shopper_checks_out_and_the_order_system_completes_it_exactly_once() {
     let claims = HandoffKey::new(HANDOFF_SECRET.as_bytes())
         .verify(checkout["handoffToken"].as_str().expect("a token"))
         .expect("the handoff token verifies");
+    assert_eq!(claims.sub, id, "the token names the checkout by its id");
     assert_eq!(
-        claims.sub,
-        key_of(&id),
-        "the token names the checkout by its key"
+        claims.cart,
+        checkout["cart"]["id"].as_str().expect("a cart id"),
+        "and its cart by the cart's id"
     );
     assert_eq!(claims.total, "65.19");
     assert_eq!(claims.currency, "USD");

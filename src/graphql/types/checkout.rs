@@ -135,18 +135,18 @@ impl Checkout {
     }
 
     /// A JWT (HS256, signed with `CARTQL_HANDOFF_SECRET`, audience `cartql-checkout`) binding
-    /// this checkout's key (`sub`; `completeCheckout` takes it as well as `id`), its cart's key
-    /// (`cart`), the SHA-256 of `contents` (`hash`) and the `total` to charge in `currency`,
-    /// valid until `expiresAt`. Give it to the order system, which verifies it before taking
-    /// payment and calling `completeCheckout`.
+    /// this checkout's `id` (`sub`), its cart's `id` (`cart`), the SHA-256 of `contents`
+    /// (`hash`) and the `total` to charge in `currency`, valid until `expiresAt`. Give it to the
+    /// order system, which verifies it before taking payment and calling `completeCheckout`.
     async fn handoff_token(&self, ctx: &Context<'_>) -> String {
         let row = &self.checkout.row;
         let total = domain::Money::new(row.total_minor, self.currency());
         ctx.state().handoff.sign(&HandoffClaims {
             iss: handoff::ISSUER.to_owned(),
             aud: handoff::AUDIENCE.to_owned(),
-            sub: row.id.clone(),
-            cart: row.cart_id.clone(),
+            // The ids the API gives, so an order system can compare them with `id`.
+            sub: NodeKind::Checkout.id_string(&row.id),
+            cart: NodeKind::Cart.id_string(&row.cart_id),
             hash: row.contents_hash.clone(),
             total: total.amount(),
             currency: row.currency.clone(),

@@ -34,7 +34,7 @@ mutation {
                lines { sku quantity unitPrice { amount } total { amount } discountAllocations { code amount { amount } } }
                discountCodes deliveryOption { handle cost { amount } }
                buyerIdentity { email countryCode }
-               cart { status version } }
+               cart { id status version } }
     userErrors { code field message }
     warnings { code }
   }
