@@ -53,7 +53,8 @@ impl CartItemId {
     }
 }
 
-fn plausible_id(raw: &str) -> bool {
+/// Whether `raw` can be a row key: 1–64 letters, digits, `-` and `_`.
+pub fn plausible_id(raw: &str) -> bool {
     !raw.is_empty()
         && raw.len() <= MAX_ID_LEN
         && raw

@@ -12,7 +12,7 @@ pub mod quantity_rule;
 
 pub use attributes::{AttributeError, Attributes};
 pub use cart_status::CartStatus;
-pub use ids::{CartItemId, ProductId, ShopId, Sku};
+pub use ids::{CartItemId, ProductId, ShopId, Sku, plausible_id};
 pub use money::{Currency, Locale, Money, TaxRate};
 pub use quantity::Quantity;
 pub use quantity_rule::QuantityRule;

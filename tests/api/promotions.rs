@@ -38,6 +38,28 @@ async fn admins_store_and_list_promotions_and_shoppers_may_not() {
     .await;
     assert_eq!(again["promotions"][0]["id"], id.as_str());
     assert_eq!(again["promotions"][0]["value"], "12.5");
+    // Updated by its global id; another type's id is no promotion id.
+    let by_id = promote(
+        &app,
+        json!([{ "id": id, "code": "WELCOME10", "title": "Welcome back", "kind": "PERCENTAGE_OFF", "value": "15" }]),
+    )
+    .await;
+    assert_eq!(by_id["promotions"][0]["id"], id.as_str());
+    assert_eq!(by_id["promotions"][0]["value"], "15");
+    let product = app.product_id("TEE").await;
+    let foreign = promote(
+        &app,
+        json!([{ "id": product, "title": "Misnamed", "kind": "FREE_SHIPPING" }]),
+    )
+    .await;
+    assert_eq!(
+        foreign["userErrors"][0]["code"], "INVALID_PROMOTION",
+        "{foreign}"
+    );
+    assert_eq!(
+        foreign["userErrors"][0]["field"],
+        json!(["promotions", "0", "id"])
+    );
 
     let invalid = promote(
         &app,

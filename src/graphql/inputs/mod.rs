@@ -9,13 +9,12 @@ pub use promotion::{PromotionFilter, PromotionInput};
 
 use async_graphql::{Enum, ID, InputObject, OneofObject};
 
-use crate::graphql::global_id::NodeKind;
 use crate::{
     domain::{
         AttributeError, Attributes, CartItemId, Limits, ProductId, Quantity, Sku,
         quantity::QuantityError,
     },
-    graphql::scalars::Decimal,
+    graphql::{global_id::NodeKind, scalars::Decimal},
     service::{
         ErrorCode, UserError,
         cart::{AddLine, UpdateLine},

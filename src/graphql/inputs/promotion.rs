@@ -3,9 +3,9 @@
 use async_graphql::{ID, InputObject};
 use chrono::{DateTime, Utc};
 
-use crate::graphql::global_id::NodeKind;
 use crate::{
     graphql::{
+        global_id::NodeKind,
         scalars::Decimal,
         types::{PromotionKind, PromotionScope},
     },

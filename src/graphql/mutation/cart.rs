@@ -4,13 +4,13 @@
 use async_graphql::{Context, ID, Object, Result};
 
 use super::payloads::{cart_payload, cart_refused, claim, item_payload, item_refused};
-use crate::graphql::global_id::NodeKind;
 use crate::{
     auth::{GuestToken, Viewer},
     domain::CartItemId,
     error::AppError,
     graphql::{
         context::ContextExt,
+        global_id::NodeKind,
         inputs::{
             self, AddToCartInput, AttributeInput, CartItemInput, MergeStrategy, UpdateCartItemInput,
         },

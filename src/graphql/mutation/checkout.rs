@@ -7,12 +7,12 @@ use super::{
     cart::writer,
     payloads::{cart_payload, claim},
 };
-use crate::graphql::global_id::NodeKind;
 use crate::{
     auth::Viewer,
     error::AppError,
     graphql::{
         context::ContextExt,
+        global_id::NodeKind,
         inputs::BuyerIdentityInput,
         types::{CartPayload, Checkout, CheckoutPayload, report_user_errors},
     },

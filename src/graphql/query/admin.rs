@@ -6,11 +6,10 @@ use async_graphql::{
 };
 use chrono::{DateTime, Utc};
 
-use crate::graphql::global_id::NodeKind;
 use crate::{
     domain::{Attributes, ProductId, Sku},
     error::AppError,
-    graphql::{context::ContextExt, inputs::AttributeInput, types::Cart},
+    graphql::{context::ContextExt, global_id::NodeKind, inputs::AttributeInput, types::Cart},
     service::cart::{self, CartCursor, CartFilter as Filter, CartOrder as Order, Listing},
 };
 

@@ -6,11 +6,10 @@ use async_graphql::{
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
-use crate::graphql::global_id::NodeKind;
 use crate::{
     domain::{ProductId, Sku},
     error::AppError,
-    graphql::{context::ContextExt, types::Product},
+    graphql::{context::ContextExt, global_id::NodeKind, types::Product},
     service::catalog::{self, ProductRef},
 };
 

@@ -3,10 +3,10 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
-use crate::graphql::global_id::NodeKind;
 use crate::{
     graphql::{
         context::ContextExt,
+        global_id::NodeKind,
         types::{Checkout, ShippingRate, TaxRate},
     },
     service::{cart, rates},

@@ -4,10 +4,9 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
-use crate::graphql::global_id::NodeKind;
 use crate::{
     domain::ProductId,
-    graphql::{context::ContextExt, types::Product},
+    graphql::{context::ContextExt, global_id::NodeKind, types::Product},
 };
 
 #[derive(Default)]

@@ -8,12 +8,12 @@ use async_graphql::{
 };
 use chrono::{DateTime, Utc};
 
-use crate::graphql::global_id::NodeKind;
 use crate::{
     domain::Currency,
     error::AppError,
     graphql::{
         context::ContextExt,
+        global_id::NodeKind,
         types::{
             Attribute, BuyerIdentity, CartCost, CartDiscountCode, CartEvent, CartItem, CartWarning,
             DeliveryOption, DiscountAllocation, priced::PricedView,

@@ -5,10 +5,12 @@ use std::sync::Arc;
 use async_graphql::{ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::graphql::global_id::NodeKind;
 use crate::{
     domain::{Attributes, Currency, Money as DomainMoney},
-    graphql::types::{DiscountAllocation, Money, Product, priced::PricedView},
+    graphql::{
+        global_id::NodeKind,
+        types::{DiscountAllocation, Money, Product, priced::PricedView},
+    },
     service::{
         cart::Line,
         catalog,

@@ -3,12 +3,12 @@
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::graphql::global_id::NodeKind;
 use crate::{
     auth::{HandoffClaims, handoff},
     domain::{self, Currency},
     graphql::{
         context::ContextExt,
+        global_id::NodeKind,
         types::{
             Attribute, BuyerIdentity, Cart, CartCost, CartUserError, CartWarning, DeliveryOption,
             DiscountAllocation, Money,

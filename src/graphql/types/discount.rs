@@ -2,9 +2,8 @@
 
 use async_graphql::{Enum, ID, SimpleObject};
 
-use crate::graphql::global_id::NodeKind;
 use crate::{
-    graphql::types::Money,
+    graphql::{global_id::NodeKind, types::Money},
     service::{pricing::Allocation, promotions::EnteredCode},
 };
 

@@ -3,8 +3,7 @@
 use async_graphql::{Enum, ID, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::graphql::global_id::NodeKind;
-use crate::{entity::cart_events, service::cart::EventKind};
+use crate::{entity::cart_events, graphql::global_id::NodeKind, service::cart::EventKind};
 
 /// What happened to a cart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]

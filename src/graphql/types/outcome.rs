@@ -2,8 +2,10 @@
 
 use async_graphql::{Enum, ID, SimpleObject};
 
-use crate::graphql::global_id::NodeKind;
-use crate::service::{UserError, Warning, WarningCode};
+use crate::{
+    graphql::global_id::NodeKind,
+    service::{UserError, Warning, WarningCode},
+};
 
 /// Why a mutation was refused. A refused mutation changed nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]

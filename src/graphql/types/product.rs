@@ -2,12 +2,12 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
-use crate::graphql::global_id::NodeKind;
 use crate::{
     domain::{Currency, Money as DomainMoney, ProductId, ShopId},
     entity::{product_media, products, shops},
     graphql::{
         context::ContextExt,
+        global_id::NodeKind,
         loaders::MediaOf,
         types::{Money, QuantityRule},
     },

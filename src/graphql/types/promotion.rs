@@ -3,11 +3,10 @@
 use async_graphql::{Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::graphql::global_id::NodeKind;
 use crate::{
     domain::{Currency, Money as DomainMoney},
     entity::promotions,
-    graphql::{scalars::Decimal, types::Money},
+    graphql::{global_id::NodeKind, scalars::Decimal, types::Money},
     service::promotions::{kind_of, list_of, scope_of},
 };
 

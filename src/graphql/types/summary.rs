@@ -4,10 +4,9 @@ use std::sync::OnceLock;
 
 use async_graphql::{ID, Object};
 
-use crate::graphql::global_id::NodeKind;
 use crate::{
     domain::{Currency, Money as DomainMoney},
-    graphql::types::Money,
+    graphql::{global_id::NodeKind, types::Money},
     service::{
         CartSettings,
         cart::{CartView, Line},

@@ -8,7 +8,7 @@ use sea_orm::{
 
 use super::stored::{MAX_CODE_LEN, code_key, kind_name, scope_name};
 use crate::{
-    domain::{Currency, Money, ids::new_id},
+    domain::{Currency, Money, ids::new_id, plausible_id},
     entity::promotions,
     error::AppResult,
     service::{
@@ -81,6 +81,15 @@ impl PromotionSpec {
         let invalid = |field: &str, message: String| {
             UserError::new(ErrorCode::InvalidPromotion, &[field], message)
         };
+        // A new promotion keeps the id it is given; ids name rows, so they look like keys.
+        if let Some(id) = &self.id
+            && !plausible_id(id)
+        {
+            return Err(invalid(
+                "id",
+                "an id is 1–64 letters, digits, `_` and `-` (or this promotion's `id`)".into(),
+            ));
+        }
         if let Some(code) = &self.code {
             let trimmed = code.trim();
             if trimmed.is_empty()
