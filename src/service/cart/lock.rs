@@ -66,14 +66,7 @@ pub(super) async fn lock_current(
     let locked = match writer.viewer {
         Viewer::Anonymous => None,
         Viewer::User(user) => {
-            let cart = db::unique(
-                carts::Entity::find()
-                    .filter(carts::Column::UserId.eq(user.id.as_str()))
-                    .filter(carts::Column::Live.eq(true))
-                    .lock_exclusive(),
-                txn,
-            )
-            .await?;
+            let cart = lock_user_cart(txn, &user.id).await?;
             match cart {
                 Some(cart) if is_expired(&cart, now) => {
                     close(
@@ -173,15 +166,7 @@ pub(super) async fn lock_or_create(
                 )
                 .exec_without_returning(txn)
                 .await?;
-            let cart = db::unique(
-                carts::Entity::find()
-                    .filter(carts::Column::UserId.eq(user.id.as_str()))
-                    .filter(carts::Column::Live.eq(true))
-                    .lock_exclusive(),
-                txn,
-            )
-            .await?
-            .ok_or_else(|| {
+            let cart = lock_user_cart(txn, &user.id).await?.ok_or_else(|| {
                 Flow::Db(DbErr::RecordNotFound(
                     "the user's cart vanished while being created".into(),
                 ))
@@ -326,4 +311,19 @@ pub(super) async fn commit_change(
         events.insert(0, NewEvent::cart(EventKind::Created, None));
     }
     history::append(txn, &locked.cart, &writer.author(), events, now).await
+}
+
+/// The user's live cart, locked (one at most: `ux_carts_live_user`).
+async fn lock_user_cart(
+    txn: &impl ConnectionTrait,
+    user_id: &str,
+) -> Result<Option<carts::Model>, DbErr> {
+    db::unique(
+        carts::Entity::find()
+            .filter(carts::Column::UserId.eq(user_id))
+            .filter(carts::Column::Live.eq(true))
+            .lock_exclusive(),
+        txn,
+    )
+    .await
 }
