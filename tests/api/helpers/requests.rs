@@ -50,6 +50,32 @@ impl TestApp {
         self.send(request).await
     }
 
+    /// Sends one GraphQL operation as if from client address `from` (an IP address: what the
+    /// server reads off the socket), for the per-address limits.
+    pub async fn post_from(
+        &self,
+        from: &str,
+        who: &Who,
+        query: &str,
+        variables: Value,
+    ) -> (StatusCode, Value) {
+        let body = json!({ "query": query, "variables": variables }).to_string();
+        let mut request = self.request(
+            who,
+            "POST",
+            "/graphql",
+            "application/json",
+            Body::from(body),
+        );
+        let ip: std::net::IpAddr = from.parse().expect("an IP address");
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+                ip, 40_000,
+            )));
+        self.send(request).await
+    }
+
     /// Sends a GraphQL operation expecting HTTP 200 and returns `data`, failing on `errors`.
     pub async fn gql(&self, who: &Who, query: &str, variables: Value) -> Value {
         let (status, body) = self.post(who, query, variables).await;
