@@ -92,6 +92,7 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         empty_cart_ttl: config.empty_cart_ttl,
         guest_key,
         checkout_hold: config.checkout_hold,
+        holds: config.holds,
         outbox: outbox(config),
         one_statement_add: config.one_statement_add,
     };

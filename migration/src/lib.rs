@@ -11,6 +11,7 @@ mod m20261130_000005_sealed_idempotency;
 mod m20261201_000006_promotions;
 mod m20261202_000007_checkout;
 mod m20261203_000008_outbox;
+mod m20261207_000009_scarce_holds;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_promotions::Migration),
             Box::new(m20261202_000007_checkout::Migration),
             Box::new(m20261203_000008_outbox::Migration),
+            Box::new(m20261207_000009_scarce_holds::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ use crate::{
 
 mod env;
 mod events;
+mod holds;
 
 use env::Env;
 pub use env::parse_duration;
@@ -78,6 +79,8 @@ pub struct Config {
     pub sweep_interval: Duration,
     /// `CARTQL_CHECKOUT_HOLD`: how long a checkout holds its stock.
     pub checkout_hold: Duration,
+    /// The hold caps (`CARTQL_HOLD_*`) and `CARTQL_CHECKOUT_PAYMENT_WINDOW`.
+    pub holds: crate::service::cart::HoldRules,
     /// `CARTQL_CHECKOUT_SWEEP_INTERVAL`: how often expired holds are released.
     pub checkout_sweep_interval: Duration,
     /// `CARTQL_HANDOFF_SECRET`: signs checkout handoff tokens (derived when unset).
@@ -219,6 +222,7 @@ impl Config {
             empty_cart_ttl: env.duration(&settings::EMPTY_CART_TTL)?,
             sweep_interval: env.duration(&settings::SWEEP_INTERVAL)?,
             checkout_hold: env.duration(&settings::CHECKOUT_HOLD)?,
+            holds: holds::read(&env)?,
             checkout_sweep_interval: env.duration(&settings::CHECKOUT_SWEEP_INTERVAL)?,
             handoff_secret: env.get(&settings::HANDOFF_SECRET).map(Secret::new),
             events: events::read(&env)?,

@@ -5,6 +5,7 @@
 pub mod attributes;
 pub mod buyer;
 pub mod cart_status;
+pub mod holder;
 pub mod ids;
 pub mod money;
 pub mod quantity;

@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
     pub cart_id: String,
-    /// `HOLDING`, `CANCELLED`, `EXPIRED` or `COMPLETED`.
+    /// `HOLDING`, `CLAIMED`, `CANCELLED`, `RELEASED`, `EXPIRED` or `COMPLETED`.
     pub state: String,
     /// `user:<id>` or `guest:<hash>`.
     pub customer: String,
@@ -23,6 +23,12 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
     pub closed_at: Option<DateTimeUtc>,
+    /// The client address that began it, as a holder key (none when unknown).
+    pub address_key: Option<String>,
+    /// The buyer's normalised email, as a holder key.
+    pub buyer_key: Option<String>,
+    /// When an order system claimed it for payment.
+    pub claimed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

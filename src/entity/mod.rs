@@ -7,6 +7,7 @@ pub mod cart_items;
 pub mod carts;
 pub mod checkout_holds;
 pub mod checkouts;
+pub mod hold_shares;
 pub mod idempotency_keys;
 pub mod outbox_cursors;
 pub mod outbox_events;

@@ -12,6 +12,8 @@ pub struct Model {
     /// `user:<id>` or `guest:<hash>`.
     pub customer: String,
     pub created_at: DateTimeUtc,
+    /// The buyer's normalised email as a key: the same customer across carts.
+    pub buyer_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

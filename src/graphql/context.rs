@@ -9,7 +9,7 @@ use sea_orm::DatabaseConnection;
 use crate::{
     auth::{HandoffKey, User, Viewer},
     db::GroupCommit,
-    domain::Locale,
+    domain::{Locale, holder::UNKNOWN_ADDRESS},
     error::AppError,
     graphql::loaders::Loaders,
     live::LiveCarts,
@@ -43,6 +43,9 @@ pub trait ContextExt {
     fn viewer(&self) -> &Viewer;
     /// The caller for per-caller limits: the viewer, else (anonymous) the client address.
     fn caller(&self) -> String;
+    /// What a guessing caller's misses count against: the caller and, when known, its client
+    /// address (an IPv6 caller by its /64), so minting guest tokens buys no extra guesses.
+    fn guessers(&self) -> Vec<String>;
     fn loaders(&self) -> &Loaders;
     /// The caller as an admin, or FORBIDDEN / UNAUTHENTICATED.
     fn admin(&self) -> Result<&User, AppError>;
@@ -62,6 +65,20 @@ impl ContextExt for Context<'_> {
             (Viewer::Anonymous, Some(address)) => format!("address:{}", address.0),
             (viewer, _) => viewer.principal(),
         }
+    }
+
+    fn guessers(&self) -> Vec<String> {
+        let mut keys = vec![self.caller()];
+        if let Some(address) = self
+            .data_opt::<ClientAddress>()
+            .filter(|address| address.0 != UNKNOWN_ADDRESS)
+        {
+            let key = format!("address:{}", address.0);
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        keys
     }
 
     fn loaders(&self) -> &Loaders {

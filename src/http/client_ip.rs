@@ -2,24 +2,41 @@
 //! Behind a reverse proxy the socket's peer is the proxy, so when the peer is one of
 //! `CARTQL_TRUSTED_PROXIES` the client is read from `X-Forwarded-For`: the right-most entry
 //! that is not itself a trusted proxy (entries further left are whatever the client wrote).
+//!
+//! An IPv6 client is counted by its /64: one subscriber is given a whole /64 and can rotate
+//! through its addresses at will, so a single address would be no limit at all.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
 use axum::{
     extract::ConnectInfo,
     http::{Extensions, HeaderMap},
 };
 
-/// The client's address as text; "unknown" when the server does not know the peer (tests
-/// drive the router without a socket).
+use crate::domain::holder::UNKNOWN_ADDRESS;
+
+/// The client's address as the limits count it: an IPv4 address, or an IPv6 caller's /64
+/// (`2001:db8:1:2::/64`); "unknown" when the server does not know the peer (tests drive the
+/// router without a socket).
 pub fn client_address(extensions: &Extensions, headers: &HeaderMap, trusted: &[IpAddr]) -> String {
     let Some(peer) = extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip())
     else {
-        return "unknown".to_owned();
+        return UNKNOWN_ADDRESS.to_owned();
     };
-    forwarded_client(peer, headers, trusted).to_string()
+    counted(forwarded_client(peer, headers, trusted))
+}
+
+/// IPv4 as it is (IPv4-mapped IPv6 included), IPv6 by its /64 network.
+fn counted(address: IpAddr) -> String {
+    match address.to_canonical() {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let network = Ipv6Addr::from(v6.to_bits() & !((1u128 << 64) - 1));
+            format!("{network}/64")
+        }
+    }
 }
 
 fn forwarded_client(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
@@ -89,5 +106,23 @@ mod tests {
             forwarded_client(ip("10.0.0.1"), &forwarded("nonsense"), &proxies),
             ip("10.0.0.1")
         );
+    }
+
+    #[test]
+    fn an_ipv6_client_counts_by_its_64() {
+        assert_eq!(
+            counted(ip("2001:db8:1:2:aaaa:bbbb:cccc:dddd")),
+            "2001:db8:1:2::/64"
+        );
+        assert_eq!(
+            counted(ip("2001:db8:1:2::9")),
+            counted(ip("2001:db8:1:2::1"))
+        );
+        assert_ne!(
+            counted(ip("2001:db8:1:3::1")),
+            counted(ip("2001:db8:1:2::1"))
+        );
+        assert_eq!(counted(ip("::ffff:192.0.2.7")), "192.0.2.7");
+        assert_eq!(counted(ip("192.0.2.7")), "192.0.2.7");
     }
 }

@@ -36,6 +36,8 @@ pub struct CartSettings {
     pub guest_key: GuestKey,
     /// How long `beginCheckout` holds stock (`CARTQL_CHECKOUT_HOLD`).
     pub checkout_hold: Duration,
+    /// The hold caps and the payment window.
+    pub holds: cart::HoldRules,
     /// Whether changes queue their events for the sinks (`CARTQL_NATS_URL`,
     /// `CARTQL_WEBHOOK_URL`).
     pub outbox: cart::Outbox,

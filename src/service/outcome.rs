@@ -35,6 +35,8 @@ pub enum ErrorCode {
     CheckoutExpired,
     CheckoutClosed,
     InvalidOrderReference,
+    HoldLimitExceeded,
+    CheckoutClaimed,
 }
 
 /// What a mutation adjusted. Each has a stable GraphQL name (`CartWarningCode`).

@@ -4,8 +4,10 @@
 //! README's Settings table, so none can drift from another.
 
 mod declared;
+mod holds;
 
 pub use declared::*;
+pub use holds::*;
 
 /// One environment variable cartql reads.
 #[derive(Clone, Copy, Debug)]
@@ -86,6 +88,10 @@ pub const SETTINGS: &[Setting] = &[
     SWEEP_INTERVAL,
     CHECKOUT_HOLD,
     CHECKOUT_SWEEP_INTERVAL,
+    CHECKOUT_PAYMENT_WINDOW,
+    HOLD_MAX_CHECKOUTS,
+    HOLD_MAX_SHARE,
+    HOLD_COOLDOWN,
     HANDOFF_SECRET,
     NATS_URL,
     NATS_SUBJECT_PREFIX,

@@ -148,10 +148,13 @@ async fn a_shopper_checks_out_and_the_order_system_completes_it_exactly_once() {
         0
     );
 
-    // Exactly once: a repeat answers the same result and changes nothing.
-    let again = complete(&app, &id, "ORDER-1-retry").await;
+    // Exactly once: a repeat answers the same result and changes nothing; another order
+    // reference for the same sale is refused (two orders for one payment never ship).
+    let again = complete(&app, &id, "ORDER-1").await;
     assert_eq!(again["checkout"]["status"], "COMPLETED");
     assert_eq!(again["checkout"]["orderReference"], "ORDER-1");
+    let other = complete(&app, &id, "ORDER-2").await;
+    assert_eq!(error_codes(&other), ["CHECKOUT_CLOSED"], "{other}");
     assert_eq!(stock().await, 98);
 
     // The owner still reads the checkout; a stranger gets null, as for a missing id.

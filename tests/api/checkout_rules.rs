@@ -61,7 +61,8 @@ async fn begin_refuses_what_cannot_be_bought_and_changes_nothing() {
 
 #[tokio::test]
 async fn held_units_are_unavailable_to_every_other_cart() {
-    let app = TestApp::spawn().await;
+    // Four of five units in one hold: more than the default share of one buyer.
+    let app = TestApp::spawn_with(&[("CARTQL_HOLD_MAX_SHARE", "1")]).await;
     let first = Who::User("first".into());
     app.add(&first, "LIMITED", 4).await;
     ready_buyer(&app, &first).await;

@@ -183,7 +183,7 @@ async fn a_full_cart_view_fits_within_the_limits() {
 
 #[tokio::test]
 async fn the_checkout_operations_run_as_written() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(&[("CARTQL_HOLD_COOLDOWN", "0")]).await;
     let taxes = json!({ "rates": [{ "countryCode": "CA", "provinceCode": "ON", "title": "HST", "rate": "0.13" }] });
     run(&app, &Who::Admin, "UpsertTaxRates", taxes).await;
     let shipping = json!({ "rates": [{ "handle": "standard", "title": "Standard", "countryCodes": ["CA"], "price": "5.00" }] });
@@ -208,9 +208,38 @@ async fn the_checkout_operations_run_as_written() {
     let id = began["beginCheckout"]["checkout"]["id"].clone();
     assert_eq!(began["beginCheckout"]["checkout"]["status"], "HOLDING");
     run(&app, &who, "Checkout", json!({ "id": id })).await;
+    // The order system claims, the payment fails, it releases; the shopper cancels the next
+    // one and begins a third (no cooldown here), which the order system claims and completes.
+    let claimed = run(
+        &app,
+        &Who::OrderSystem,
+        "ClaimCheckout",
+        json!({ "checkoutId": id }),
+    )
+    .await;
+    assert_eq!(claimed["claimCheckout"]["checkout"]["status"], "CLAIMED");
+    let released = run(
+        &app,
+        &Who::OrderSystem,
+        "ReleaseCheckout",
+        json!({ "checkoutId": id }),
+    )
+    .await;
+    assert_eq!(
+        released["releaseCheckout"]["checkout"]["status"],
+        "RELEASED"
+    );
+    run(&app, &who, "BeginCheckout", json!({})).await;
     run(&app, &who, "CancelCheckout", json!({})).await;
     let again = run(&app, &who, "BeginCheckout", json!({})).await;
     let id = again["beginCheckout"]["checkout"]["id"].clone();
+    run(
+        &app,
+        &Who::OrderSystem,
+        "ClaimCheckout",
+        json!({ "checkoutId": id }),
+    )
+    .await;
     let done = run(
         &app,
         &Who::OrderSystem,

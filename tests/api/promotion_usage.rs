@@ -46,7 +46,7 @@ async fn race(app: &TestApp, promotion: &str, uses: Vec<(String, String)>) -> us
             let pool = &pools[i % 2];
             db::retrying(|| async {
                 let txn = db::begin_write(pool).await?;
-                match count_uses(&txn, &ids, &customer, &cart).await? {
+                match count_uses(&txn, &ids, &customer, None, &cart).await? {
                     Ok(()) => {
                         txn.commit().await?;
                         Ok(true)
@@ -101,9 +101,15 @@ async fn one_customer_racing_is_held_to_the_per_customer_limit() {
     // Counting the same cart again changes nothing; the customer is now refused.
     let pool = db::connect(&app.database_url, 1).await.expect("pool");
     let txn = db::begin_write(&pool).await.expect("txn");
-    let again = count_uses(&txn, std::slice::from_ref(&id), "user:eager", "cart-new")
-        .await
-        .expect("no db error");
+    let again = count_uses(
+        &txn,
+        std::slice::from_ref(&id),
+        "user:eager",
+        None,
+        "cart-new",
+    )
+    .await
+    .expect("no db error");
     assert_eq!(
         again,
         Err(UsageRefused::ExhaustedForCustomer { promotion_id: id })

@@ -9,7 +9,7 @@ use crate::{
     domain::CartItemId,
     error::AppError,
     graphql::{
-        context::ContextExt,
+        context::{ClientAddress, ContextExt},
         global_id::NodeKind,
         inputs::{
             self, AddToCartInput, AttributeInput, CartItemInput, MergeStrategy, UpdateCartItemInput,
@@ -251,6 +251,9 @@ pub(super) fn writer<'a>(ctx: &'a Context<'_>, expected_version: Option<i64>) ->
         settings: &state.settings,
         claim: claim(ctx),
         expected_version,
+        origin: ctx
+            .data_opt::<ClientAddress>()
+            .map(|address| address.0.as_str()),
     }
 }
 

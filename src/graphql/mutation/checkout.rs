@@ -3,10 +3,7 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
-use super::{
-    cart::writer,
-    payloads::{cart_payload, claim},
-};
+use super::{cart::writer, payloads::cart_payload};
 use crate::{
     auth::Viewer,
     error::AppError,
@@ -90,11 +87,43 @@ impl CheckoutMutation {
         cart_payload(ctx, outcome).await
     }
 
-    /// For the order system (role `checkout` or `admin`), once it has verified the handoff
-    /// token and taken payment: turns the held stock into sold stock, counts the promotion
-    /// uses and closes the cart as COMPLETED; the shopper's next add opens a fresh cart.
-    /// Exactly once: a repeat answers the completed checkout and changes nothing. A hold that
-    /// ran out is CHECKOUT_EXPIRED; a cancelled checkout is CHECKOUT_CLOSED.
+    /// For the order system (role `checkout` or `admin`), after it verified the handoff
+    /// token and before it charges: moves a HOLDING checkout to CLAIMED. From then the
+    /// shopper can no longer cancel it (CHECKOUT_CLAIMED), its stock stays held for
+    /// `CARTQL_CHECKOUT_PAYMENT_WINDOW`, and its promotion uses are counted, so completing it
+    /// cannot fail on a usage limit after the money was taken. A repeat answers the claimed
+    /// checkout. A hold that ran out is CHECKOUT_EXPIRED; an ended checkout CHECKOUT_CLOSED.
+    async fn claim_checkout(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The checkout's `id`.")] checkout_id: ID,
+    ) -> Result<CheckoutPayload> {
+        let writer = order_system(ctx)?;
+        let id = NodeKind::Checkout.key(&checkout_id);
+        let outcome = cart::claim_checkout(&writer, id).await?;
+        checkout_payload(ctx, outcome).await
+    }
+
+    /// For the order system (role `checkout` or `admin`), when the payment failed: gives a
+    /// claimed (or holding) checkout back. Its stock and promotion uses are released exactly
+    /// once and the cart reopens for the shopper. A repeat answers the released checkout.
+    async fn release_checkout(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The checkout's `id`.")] checkout_id: ID,
+    ) -> Result<CheckoutPayload> {
+        let writer = order_system(ctx)?;
+        let id = NodeKind::Checkout.key(&checkout_id);
+        let outcome = cart::release_checkout(&writer, id).await?;
+        checkout_payload(ctx, outcome).await
+    }
+
+    /// For the order system (role `checkout` or `admin`), once it has claimed the checkout
+    /// and taken payment: turns the held stock into sold stock, counts the promotion uses (if
+    /// the claim did not) and closes the cart as COMPLETED; the shopper's next add opens a
+    /// fresh cart. Exactly once: a repeat with the same `orderReference` answers the
+    /// completed checkout and changes nothing; another reference is CHECKOUT_CLOSED. A hold
+    /// that ran out is CHECKOUT_EXPIRED; a cancelled or released checkout CHECKOUT_CLOSED.
     async fn complete_checkout(
         &self,
         ctx: &Context<'_>,
@@ -102,34 +131,26 @@ impl CheckoutMutation {
         #[graphql(desc = "The order system's id for the order (1–255 characters).")]
         order_reference: String,
     ) -> Result<CheckoutPayload> {
-        let viewer = ctx.viewer();
-        match viewer {
-            Viewer::User(user) if user.admin || user.checkout => {}
-            Viewer::User(_) => return Err(AppError::Forbidden.into()),
-            _ => {
-                return Err(AppError::Unauthenticated(
-                    "sign in with a token holding the `checkout` role to complete checkouts",
-                )
-                .into());
-            }
-        }
-        let state = ctx.state();
-        let writer = Writer {
-            db: &state.db,
-            group: state.group_commit.as_ref(),
-            viewer,
-            settings: &state.settings,
-            claim: claim(ctx),
-            expected_version: None,
-        };
-        let outcome = cart::complete_checkout(
-            &writer,
-            NodeKind::Checkout.key(&checkout_id),
-            &order_reference,
-        )
-        .await?;
+        let writer = order_system(ctx)?;
+        let id = NodeKind::Checkout.key(&checkout_id);
+        let outcome = cart::complete_checkout(&writer, id, &order_reference).await?;
         checkout_payload(ctx, outcome).await
     }
+}
+
+/// The writer of an order system's transition: callers with role `checkout` or `admin`.
+fn order_system<'a>(ctx: &'a Context<'_>) -> Result<Writer<'a>, AppError> {
+    let viewer = ctx.viewer();
+    match viewer {
+        Viewer::User(user) if user.admin || user.checkout => {}
+        Viewer::User(_) => return Err(AppError::Forbidden),
+        _ => {
+            return Err(AppError::Unauthenticated(
+                "sign in with a token holding the `checkout` role to claim, release or complete checkouts",
+            ));
+        }
+    }
+    Ok(writer(ctx, None))
 }
 
 /// The payload of a checkout transition: the checkout read after the commit.

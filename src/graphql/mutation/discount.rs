@@ -17,9 +17,9 @@ impl DiscountMutation {
     /// Puts a discount code on the caller's cart (created if needed). Codes are
     /// case-insensitive; a cart holds at most 5. The code stays on the cart whether or not it
     /// applies now: `cart.discountCodes` shows its state, and a DISCOUNT_NOT_APPLICABLE
-    /// warning says what is missing. An unknown code is DISCOUNT_CODE_NOT_FOUND and changes
-    /// nothing; a caller who enters too many unknown codes is refused (RATE_LIMITED) for a
-    /// while, known codes included.
+    /// warning says what is missing. An unknown code (or one that is switched off or not yet
+    /// started) is DISCOUNT_CODE_NOT_FOUND and changes nothing; a caller, or a network, that
+    /// enters too many of them is refused (RATE_LIMITED) for a while, known codes included.
     async fn apply_discount_code(
         &self,
         ctx: &Context<'_>,
@@ -30,15 +30,19 @@ impl DiscountMutation {
         expected_version: Option<i64>,
     ) -> Result<CartPayload> {
         let attempts = &ctx.state().code_attempts;
-        let caller = ctx.caller();
-        attempts.check(&caller).map_err(AppError::TooManyAttempts)?;
+        let guessers = ctx.guessers();
+        for guesser in &guessers {
+            attempts.check(guesser).map_err(AppError::TooManyAttempts)?;
+        }
         let outcome = cart::apply_discount_code(&writer(ctx, expected_version), &code).await?;
         if let Outcome::Rejected(errors) = &outcome
             && errors
                 .iter()
                 .any(|e| e.code == ErrorCode::DiscountCodeNotFound)
         {
-            attempts.failed(&caller);
+            for guesser in &guessers {
+                attempts.failed(guesser);
+            }
         }
         cart_payload(ctx, outcome).await
     }

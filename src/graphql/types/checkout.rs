@@ -21,10 +21,16 @@ use crate::{
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
 #[graphql(remote = "crate::service::cart::CheckoutState")]
 pub enum CheckoutStatus {
-    /// The cart's stock is held until `expiresAt`; the order system may complete it.
+    /// The cart's stock is held until `expiresAt`; the order system may claim or complete
+    /// it, the shopper may cancel it.
     Holding,
+    /// The order system claimed it to take payment: the stock stays held until `expiresAt`
+    /// (the payment window) and the shopper can no longer cancel it.
+    Claimed,
     /// The shopper cancelled it; the cart reopened.
     Cancelled,
+    /// The order system released it (payment failed); the cart reopened.
+    Released,
     /// Its hold ran out before it completed; the cart reopened.
     Expired,
     /// The order system completed it; the cart is closed.
@@ -137,11 +143,16 @@ impl Checkout {
     /// A JWT (HS256, signed with `CARTQL_HANDOFF_SECRET`, audience `cartql-checkout`) binding
     /// this checkout's `id` (`sub`), its cart's `id` (`cart`), the SHA-256 of `contents`
     /// (`hash`) and the `total` to charge in `currency`, valid until `expiresAt`. Give it to the
-    /// order system, which verifies it before taking payment and calling `completeCheckout`.
-    async fn handoff_token(&self, ctx: &Context<'_>) -> String {
+    /// order system, which verifies it, claims the checkout (`claimCheckout`), takes payment
+    /// and calls `completeCheckout`. Null once the checkout no longer holds its stock
+    /// (cancelled, released, expired or completed): there is nothing left to pay for.
+    async fn handoff_token(&self, ctx: &Context<'_>) -> Option<String> {
+        if !self.checkout.state().is_open() || self.checkout.lapsed(Utc::now()) {
+            return None;
+        }
         let row = &self.checkout.row;
         let total = domain::Money::new(row.total_minor, self.currency());
-        ctx.state().handoff.sign(&HandoffClaims {
+        Some(ctx.state().handoff.sign(&HandoffClaims {
             iss: handoff::ISSUER.to_owned(),
             aud: handoff::AUDIENCE.to_owned(),
             // The ids the API gives, so an order system can compare them with `id`.
@@ -152,7 +163,7 @@ impl Checkout {
             currency: row.currency.clone(),
             iat: row.created_at.timestamp(),
             exp: row.expires_at.timestamp(),
-        })
+        }))
     }
 }
 

@@ -38,8 +38,14 @@ pub enum CartEventKind {
     DeliveryOptionSelected,
     /// A checkout began: the cart froze and its stock is held (`detail`: the checkout id).
     CheckoutStarted,
+    /// The order system claimed the checkout to take payment (`detail`: the checkout id);
+    /// the shopper can no longer cancel it.
+    CheckoutClaimed,
     /// The shopper cancelled the checkout; the hold was released and the cart reopened.
     CheckoutCancelled,
+    /// The order system gave the checkout back (payment failed); the hold was released and
+    /// the cart reopened.
+    CheckoutReleased,
     /// The checkout's hold expired; the hold was released and the cart reopened.
     CheckoutExpired,
     /// The order system completed the checkout (`detail`: the order reference); the cart is

@@ -79,10 +79,17 @@ pub enum CartErrorCode {
     /// The checkout's hold expired before it completed; its stock was released and the cart
     /// reopened.
     CheckoutExpired,
-    /// The checkout was cancelled; it cannot complete.
+    /// The checkout ended (cancelled, released, or completed as another order); it cannot
+    /// move on.
     CheckoutClosed,
     /// `orderReference` is empty, too long, or holds control characters.
     InvalidOrderReference,
+    /// `beginCheckout`: the buyer's email or network already holds as many open checkouts,
+    /// or as large a share of a product's stock, as one buyer may; or this cart's last
+    /// checkout ended moments ago. The message says which and what to do.
+    HoldLimitExceeded,
+    /// `cancelCheckout`: the order system has claimed the checkout and is taking payment.
+    CheckoutClaimed,
 }
 
 /// What a mutation adjusted while applying your request.

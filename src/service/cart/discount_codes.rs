@@ -31,7 +31,9 @@ fn not_found(code: &str) -> UserError {
     )
 }
 
-/// The promotion a code names (case-insensitively), if any.
+/// The promotion a code names (case-insensitively), if a shopper may know of it: a code that
+/// is switched off or not yet started names nothing, exactly like an unknown one, so guessing
+/// reveals no unreleased campaign (and counts as a miss). An ended code is no secret.
 async fn promotion_of(
     txn: &impl ConnectionTrait,
     code: &str,
@@ -40,10 +42,12 @@ async fn promotion_of(
     if key.is_empty() || key.chars().count() > MAX_CODE_LEN {
         return Ok(None);
     }
+    let now = Utc::now();
     Ok(promotions::Entity::find()
         .filter(promotions::Column::CodeKey.eq(key))
         .one(txn)
-        .await?)
+        .await?
+        .filter(|p| p.active && p.starts_at.is_none_or(|start| start <= now)))
 }
 
 /// Puts `code` on the caller's cart (created if needed). An unknown code is refused and

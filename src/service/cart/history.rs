@@ -32,7 +32,9 @@ pub enum EventKind {
     BuyerIdentityUpdated,
     DeliveryOptionSelected,
     CheckoutStarted,
+    CheckoutClaimed,
     CheckoutCancelled,
+    CheckoutReleased,
     CheckoutExpired,
     CheckoutCompleted,
 }
@@ -54,7 +56,9 @@ impl EventKind {
             Self::BuyerIdentityUpdated => "BUYER_IDENTITY_UPDATED",
             Self::DeliveryOptionSelected => "DELIVERY_OPTION_SELECTED",
             Self::CheckoutStarted => "CHECKOUT_STARTED",
+            Self::CheckoutClaimed => "CHECKOUT_CLAIMED",
             Self::CheckoutCancelled => "CHECKOUT_CANCELLED",
+            Self::CheckoutReleased => "CHECKOUT_RELEASED",
             Self::CheckoutExpired => "CHECKOUT_EXPIRED",
             Self::CheckoutCompleted => "CHECKOUT_COMPLETED",
         }
@@ -76,7 +80,9 @@ impl EventKind {
             Self::BuyerIdentityUpdated,
             Self::DeliveryOptionSelected,
             Self::CheckoutStarted,
+            Self::CheckoutClaimed,
             Self::CheckoutCancelled,
+            Self::CheckoutReleased,
             Self::CheckoutExpired,
             Self::CheckoutCompleted,
         ]

@@ -39,8 +39,9 @@ pub use buyer::{BuyerUpdate, Edit, select_delivery_option, update_buyer_identity
 pub use by_id::{may_read, readable_cart, readable_cart_of_line};
 pub use change::{AddLine, Change, ItemChange};
 pub use checkout::{
-    Checkout, CheckoutChange, CheckoutState, begin_checkout, cancel_checkout, complete_checkout,
-    find_checkout, spawn_checkout_sweeper, sweep_checkouts,
+    Checkout, CheckoutChange, CheckoutState, HoldRules, begin_checkout, cancel_checkout,
+    claim_checkout, complete_checkout, find_checkout, parse_share, release_checkout,
+    spawn_checkout_sweeper, sweep_checkouts,
 };
 pub use details::{MAX_NOTE_LEN, parse_note, update_cart_attributes};
 pub use discount_codes::{apply_discount_code, remove_discount_code};

@@ -29,6 +29,9 @@ pub struct Writer<'a> {
     /// `expectedVersion`: the mutation is refused with VERSION_CONFLICT unless the caller's
     /// cart is at this version (a caller without a cart is at version 0).
     pub expected_version: Option<i64>,
+    /// The client address as the limits count it (an IPv6 caller by its /64), for the hold
+    /// caps; `None` when unknown.
+    pub origin: Option<&'a str>,
 }
 
 impl Writer<'_> {

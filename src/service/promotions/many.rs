@@ -7,11 +7,11 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Iterable, QueryFilter,
-    QuerySelect,
+    QueryOrder,
     sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Order, Query},
 };
 
-use super::offers::{CartOffers, Found, customer_of, in_checkout, sort_out};
+use super::offers::{CartOffers, Found, buyer_of, customer_of, in_checkout, sort_out};
 use crate::entity::{cart_discount_codes, carts, promotion_usages, promotions};
 
 const ENTERED_CART: &str = "entered_cart";
@@ -94,16 +94,20 @@ pub async fn carts_offers(
         }
     }
 
-    let customers: Vec<String> = carts.iter().map(customer_of).collect();
-    let uses = uses_by_customer(db, &customers).await?;
+    let uses = customers_uses(db, carts).await?;
     Ok(carts
         .iter()
-        .zip(&customers)
-        .map(|(cart, customer)| {
+        .map(|cart| {
+            let (customer, buyer) = (customer_of(cart), buyer_of(cart));
+            // The same rule as a single cart's read (`customers_use`): this customer's or this
+            // buyer email's uses, on other carts.
             let used = |promotion: &promotions::Model| {
-                uses.get(&(promotion.id.clone(), customer.clone()))
-                    .copied()
-                    .unwrap_or(0)
+                let counted = uses.iter().filter(|u| {
+                    u.promotion_id == promotion.id
+                        && u.cart_id != cart.id
+                        && (u.customer == customer || (buyer.is_some() && u.buyer_key == buyer))
+                });
+                i64::try_from(counted.count()).unwrap_or(i64::MAX)
             };
             let mut found: Vec<Found> = everyone
                 .iter()
@@ -126,30 +130,21 @@ pub async fn carts_offers(
         .collect())
 }
 
-/// How often each customer used each promotion.
-async fn uses_by_customer(
+/// Every counted use by the customers or buyer emails of `carts`.
+async fn customers_uses(
     db: &impl ConnectionTrait,
-    customers: &[String],
-) -> Result<HashMap<(String, String), i64>, DbErr> {
-    #[derive(FromQueryResult)]
-    struct Uses {
-        promotion_id: String,
-        customer: String,
-        uses: i64,
+    carts: &[carts::Model],
+) -> Result<Vec<promotion_usages::Model>, DbErr> {
+    let customers: Vec<String> = carts.iter().map(customer_of).collect();
+    let buyers: Vec<String> = carts.iter().filter_map(buyer_of).collect();
+    let mut same = Condition::any().add(promotion_usages::Column::Customer.is_in(customers));
+    if !buyers.is_empty() {
+        same = same.add(promotion_usages::Column::BuyerKey.is_in(buyers));
     }
-    let rows = promotion_usages::Entity::find()
-        .select_only()
-        .column(promotion_usages::Column::PromotionId)
-        .column(promotion_usages::Column::Customer)
-        .column_as(promotion_usages::Column::CartId.count(), "uses")
-        .filter(promotion_usages::Column::Customer.is_in(customers.iter().map(String::as_str)))
-        .group_by(promotion_usages::Column::PromotionId)
-        .group_by(promotion_usages::Column::Customer)
-        .into_model::<Uses>()
+    promotion_usages::Entity::find()
+        .filter(same)
+        .order_by_asc(promotion_usages::Column::PromotionId)
+        .order_by_asc(promotion_usages::Column::CartId)
         .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|u| ((u.promotion_id, u.customer), u.uses))
-        .collect())
+        .await
 }

@@ -18,7 +18,7 @@ pub use attempts::CodeAttempts;
 pub use many::carts_offers;
 pub use offers::{CartOffers, CodeState, EnteredCode, cart_offers, customer_of};
 pub use stored::{MAX_CODE_LEN, code_key, kind_of, list_of, offer_of, scope_of};
-pub use usage::{UsageRefused, count_uses};
+pub use usage::{UsageRefused, count_uses, uncount_uses};
 
 /// Most discount codes one cart holds.
 pub const MAX_CODES_PER_CART: usize = 5;

@@ -10,7 +10,7 @@ use sea_orm::{
 
 use super::stored::offer_of;
 use crate::{
-    domain::CartStatus,
+    domain::{CartStatus, holder},
     entity::{cart_discount_codes, carts, promotion_usages, promotions},
     service::pricing::{Offer, OfferOutcome, PricedCart},
 };
@@ -52,13 +52,38 @@ pub enum CodeState {
 }
 
 /// The customer a cart's promotion uses count against: `user:<id>` or `guest:<hash>`, the
-/// same names the rest of the service gives callers.
+/// same names the rest of the service gives callers. Uses also count against the buyer's
+/// email ([`buyer_of`]): one customer across guest carts and accounts.
 pub fn customer_of(cart: &carts::Model) -> String {
     match (&cart.user_id, &cart.token_hash) {
         (Some(user), _) => format!("user:{user}"),
         (None, Some(hash)) => format!("guest:{hash}"),
         (None, None) => "unknown".to_owned(),
     }
+}
+
+/// The key of the cart's buyer email, when it has one.
+pub fn buyer_of(cart: &carts::Model) -> Option<String> {
+    cart.buyer_email.as_deref().map(holder::buyer_key)
+}
+
+/// Whether a counted use (a row of `promotion_usages`) is this cart's customer's: same
+/// customer or same buyer email, on another cart (this cart's own use, counted when its
+/// checkout was claimed, is the one it prices with).
+pub(super) fn customers_use(cart: &carts::Model) -> Condition {
+    let mut same = Condition::any().add(
+        Expr::col((promotion_usages::Entity, promotion_usages::Column::Customer))
+            .eq(customer_of(cart)),
+    );
+    if let Some(buyer) = buyer_of(cart) {
+        same = same.add(
+            Expr::col((promotion_usages::Entity, promotion_usages::Column::BuyerKey)).eq(buyer),
+        );
+    }
+    Condition::all().add(same).add(
+        Expr::col((promotion_usages::Entity, promotion_usages::Column::CartId))
+            .ne(cart.id.as_str()),
+    )
 }
 
 /// A stored promotion with what the cart adds to it.
@@ -79,7 +104,6 @@ pub async fn cart_offers(
     cart: &carts::Model,
     now: DateTime<Utc>,
 ) -> Result<CartOffers, DbErr> {
-    let customer = customer_of(cart);
     let uses = Query::select()
         .expr(Expr::col((promotion_usages::Entity, promotion_usages::Column::CartId)).count())
         .from(promotion_usages::Entity)
@@ -90,10 +114,7 @@ pub async fn cart_offers(
             ))
             .equals((promotions::Entity, promotions::Column::Id)),
         )
-        .and_where(
-            Expr::col((promotion_usages::Entity, promotion_usages::Column::Customer))
-                .eq(customer.as_str()),
-        )
+        .cond_where(customers_use(cart))
         .to_owned();
     let mut query = Query::select();
     query

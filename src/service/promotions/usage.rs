@@ -9,7 +9,7 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
     sea_query::{Expr, ExprTrait},
 };
 
@@ -24,13 +24,15 @@ pub enum UsageRefused {
     ExhaustedForCustomer { promotion_id: String },
 }
 
-/// Counts one use of each of `promotion_ids` by `customer` for the checkout of `cart_id`, in
+/// Counts one use of each of `promotion_ids` by `customer` (and the buyer email `buyer`, a
+/// holder key: one customer across guest carts and users) for the checkout of `cart_id`, in
 /// the caller's transaction. A repeated count for the same cart changes nothing. On a refusal
 /// the caller rolls its transaction back, so no use is counted.
 pub async fn count_uses(
     txn: &impl ConnectionTrait,
     promotion_ids: &[String],
     customer: &str,
+    buyer: Option<&str>,
     cart_id: &str,
 ) -> Result<Result<(), UsageRefused>, DbErr> {
     for id in promotion_ids {
@@ -68,7 +70,7 @@ pub async fn count_uses(
         if let Some(limit) = limit {
             let used = promotion_usages::Entity::find()
                 .filter(promotion_usages::Column::PromotionId.eq(id.as_str()))
-                .filter(promotion_usages::Column::Customer.eq(customer))
+                .filter(same_customer(customer, buyer))
                 .count(txn)
                 .await?;
             if used >= u64::try_from(limit).unwrap_or(0) {
@@ -82,9 +84,54 @@ pub async fn count_uses(
             cart_id: Set(cart_id.to_owned()),
             customer: Set(customer.to_owned()),
             created_at: Set(Utc::now()),
+            buyer_key: Set(buyer.map(str::to_owned)),
         })
         .exec_without_returning(txn)
         .await?;
     }
     Ok(Ok(()))
+}
+
+/// The uses counted for `customer` or, when known, the buyer email `buyer`.
+pub(super) fn same_customer(customer: &str, buyer: Option<&str>) -> Condition {
+    let mut same = Condition::any().add(promotion_usages::Column::Customer.eq(customer));
+    if let Some(buyer) = buyer {
+        same = same.add(promotion_usages::Column::BuyerKey.eq(buyer));
+    }
+    same
+}
+
+/// Takes back the uses counted for the checkout of `cart_id` (a claimed checkout released:
+/// the payment failed, so nothing was used).
+pub async fn uncount_uses(
+    txn: &impl ConnectionTrait,
+    promotion_ids: &[String],
+    cart_id: &str,
+) -> Result<(), DbErr> {
+    let mut ids = promotion_ids.to_vec();
+    ids.sort();
+    for id in &ids {
+        let removed = promotion_usages::Entity::delete_many()
+            .filter(promotion_usages::Column::PromotionId.eq(id.as_str()))
+            .filter(promotion_usages::Column::CartId.eq(cart_id))
+            .exec(txn)
+            .await?;
+        if removed.rows_affected == 0 {
+            continue;
+        }
+        promotions::Entity::update_many()
+            .col_expr(
+                promotions::Column::TimesUsed,
+                Expr::case(
+                    Expr::col(promotions::Column::TimesUsed).gt(0),
+                    Expr::col(promotions::Column::TimesUsed).sub(1),
+                )
+                .finally(0)
+                .into(),
+            )
+            .filter(promotions::Column::Id.eq(id.as_str()))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
 }

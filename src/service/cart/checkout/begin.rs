@@ -4,14 +4,13 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     sea_query::{Expr, ExprTrait},
 };
 
 use crate::{
     domain::Currency,
-    domain::{CartStatus, ids::new_id},
+    domain::{CartStatus, holder, ids::new_id},
     entity::{carts, checkouts},
     error::AppResult,
     service::{ErrorCode, Outcome, UserError, catalog, promotions::customer_of},
@@ -26,7 +25,9 @@ use super::{
         txn::{Flow, Writer},
         view::{CartView, Include},
     },
-    CheckoutChange, CheckoutState, Contents, hash_of, holding_of, holds,
+    CheckoutChange, CheckoutState, Contents,
+    caps::{self, HoldRules, Refused},
+    hash_of, holding_of, holds,
 };
 
 fn refuse(code: ErrorCode, field: &[&str], message: impl Into<String>) -> Flow {
@@ -63,6 +64,17 @@ pub async fn begin_checkout(writer: &Writer<'_>) -> AppResult<Outcome<CheckoutCh
                 None => {}
             }
         }
+        let rules = &writer.settings.holds;
+        if let Some(wait) = caps::cooling_down(txn, rules, &locked.cart.id, now).await? {
+            return Err(refuse(
+                ErrorCode::HoldLimitExceeded,
+                &[],
+                format!(
+                    "this cart's last checkout ended a moment ago; it may begin again in {} s",
+                    Ord::max(wait.as_secs(), 1)
+                ),
+            ));
+        }
         let include = Include {
             prices: true,
             media: false,
@@ -76,25 +88,28 @@ pub async fn begin_checkout(writer: &Writer<'_>) -> AppResult<Outcome<CheckoutCh
         let contents = Contents::of(&id, &view, &priced);
         let json = contents.to_json();
         let expires_at = after(now, writer.settings.checkout_hold);
-        checkouts::Entity::insert(checkouts::ActiveModel {
-            id: Set(id.clone()),
-            cart_id: Set(locked.cart.id.clone()),
-            state: Set(CheckoutState::Holding.as_str().to_owned()),
-            customer: Set(customer_of(&locked.cart)),
-            currency: Set(contents.currency.clone()),
-            total_minor: Set(contents.totals.total_minor),
-            contents_hash: Set(hash_of(&json)),
-            contents: Set(json),
-            promotion_ids: Set(
-                serde_json::to_string(&contents.promotion_ids()).unwrap_or_else(|_| "[]".into())
-            ),
-            order_reference: Set(None),
-            created_at: Set(now),
-            expires_at: Set(expires_at),
-            closed_at: Set(None),
-        })
-        .exec_without_returning(txn)
-        .await?;
+        let row = checkouts::Model {
+            id: id.clone(),
+            cart_id: locked.cart.id.clone(),
+            state: CheckoutState::Holding.as_str().to_owned(),
+            customer: customer_of(&locked.cart),
+            currency: contents.currency.clone(),
+            total_minor: contents.totals.total_minor,
+            contents_hash: hash_of(&json),
+            contents: json,
+            promotion_ids: serde_json::to_string(&contents.promotion_ids())
+                .unwrap_or_else(|_| "[]".into()),
+            order_reference: None,
+            created_at: now,
+            expires_at,
+            closed_at: None,
+            address_key: writer.origin.and_then(holder::address_key),
+            buyer_key: view.buyer().email.as_deref().map(holder::buyer_key),
+            claimed_at: None,
+        };
+        checkouts::Entity::insert(checkouts::ActiveModel::from(row.clone()))
+            .exec_without_returning(txn)
+            .await?;
         // Products before promotions, as a release takes them: no two transitions wait on
         // each other's locks.
         if let Err(product) = holds::hold_stock(txn, &id, &wanted(&view)).await? {
@@ -114,6 +129,11 @@ pub async fn begin_checkout(writer: &Writer<'_>) -> AppResult<Outcome<CheckoutCh
                     "{name} was just used as often as it may be; reload the cart to see its prices without it"
                 ),
             ));
+        }
+        // Last, as every release gives them back last: see `caps`.
+        let stocked = stocked(&view);
+        if let Err(refused) = caps::take(txn, rules, &row, &stocked, now).await? {
+            return Err(over_cap(&view, refused, rules));
         }
         events.push(NewEvent::cart(EventKind::CheckoutStarted, Some(id.clone())));
         lock::commit_change(txn, writer, &locked, events).await?;
@@ -140,6 +160,49 @@ fn wanted(view: &CartView) -> Vec<(String, i32)> {
         }
     }
     wanted
+}
+
+/// Units wanted per product, with the product's stock (for the hold caps).
+fn stocked(view: &CartView) -> Vec<(String, i32, i32)> {
+    wanted(view)
+        .into_iter()
+        .map(|(product, quantity)| {
+            let stock = view
+                .lines
+                .iter()
+                .find_map(|l| l.product.as_ref().filter(|p| p.id == product))
+                .map_or(0, |p| p.stock);
+            (product, quantity, stock)
+        })
+        .collect()
+}
+
+/// HOLD_LIMIT_EXCEEDED for the cap that refused.
+fn over_cap(view: &CartView, refused: Refused, rules: &HoldRules) -> Flow {
+    match refused {
+        Refused::Checkouts => refuse(
+            ErrorCode::HoldLimitExceeded,
+            &[],
+            format!(
+                "at most {} checkouts may be open at once for one buyer or network; complete or cancel one first",
+                rules.max_checkouts
+            ),
+        ),
+        Refused::Share { product_id, cap } => {
+            let line = view.lines.iter().find(|l| l.item.product_id == product_id);
+            let item = line.map_or("", |l| l.item.id.as_str());
+            let sku = line
+                .and_then(|l| l.product.as_ref())
+                .map_or("this product", |p| p.sku.as_str());
+            refuse(
+                ErrorCode::HoldLimitExceeded,
+                &["lines", item],
+                format!(
+                    "at most {cap} of {sku} may be held in open checkouts for one buyer or network; lower the quantity"
+                ),
+            )
+        }
+    }
 }
 
 /// NOT_ENOUGH_STOCK for `product_id`, on its first line.

@@ -1,10 +1,12 @@
-//! How a checkout ends: `cancelCheckout` (the shopper) reopens the cart and releases the
-//! hold; `completeCheckout` (the order system) turns the hold into sold stock, counts the
-//! promotion uses and closes the cart as COMPLETED. Completion is exactly once: a repeat
-//! answers the completed checkout and changes nothing.
+//! How a checkout ends: `cancelCheckout` (the shopper, until an order system claimed it)
+//! reopens the cart and releases the hold; `completeCheckout` (the order system) turns the
+//! hold into sold stock, counts the promotion uses and closes the cart as COMPLETED.
+//! Completion is exactly once: a repeat with the same order reference answers the completed
+//! checkout and changes nothing; another reference is refused, so one sale never becomes two
+//! orders.
 
 use chrono::Utc;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
 use crate::{
     domain::CartStatus,
@@ -21,7 +23,9 @@ use super::{
         lock,
         txn::{Flow, Writer},
     },
-    CheckoutChange, CheckoutState, holding_of, holds,
+    CheckoutChange, CheckoutState,
+    claim::lock_checkout,
+    holding_of, holds,
 };
 
 /// Longest `orderReference`.
@@ -49,6 +53,14 @@ pub async fn cancel_checkout(writer: &Writer<'_>) -> AppResult<Outcome<Change>> 
         }
         let mut events = Vec::new();
         if let Some(holding) = holding_of(txn, &locked.cart.id).await? {
+            // The order system is charging: the sale is no longer the shopper's to undo.
+            if CheckoutState::parse(&holding.state) == CheckoutState::Claimed {
+                return Err(refuse(
+                    ErrorCode::CheckoutClaimed,
+                    &[],
+                    "the payment for this checkout is being taken; it can no longer be cancelled",
+                ));
+            }
             holds::release(txn, &holding, CheckoutState::Cancelled, false, Utc::now()).await?;
             events.push(NewEvent::cart(
                 EventKind::CheckoutCancelled,
@@ -100,30 +112,7 @@ pub async fn complete_checkout(
     }
     in_write_transaction!(writer, |txn| {
         let now = Utc::now();
-        let not_found = || {
-            refuse(
-                ErrorCode::CheckoutNotFound,
-                &["checkoutId"],
-                "no checkout has this id",
-            )
-        };
-        let Some(found) = checkouts::Entity::find_by_id(checkout_id.to_owned())
-            .one(txn)
-            .await?
-        else {
-            return Err(not_found());
-        };
-        // Cart first, then the checkout: the order every checkout transition locks in.
-        let cart = carts::Entity::find_by_id(found.cart_id.clone())
-            .lock_exclusive()
-            .one(txn)
-            .await?
-            .ok_or_else(not_found)?;
-        let checkout = checkouts::Entity::find_by_id(checkout_id.to_owned())
-            .lock_exclusive()
-            .one(txn)
-            .await?
-            .ok_or_else(not_found)?;
+        let (cart, checkout) = lock_checkout(txn, checkout_id).await?;
         let done = CheckoutChange {
             change: Change {
                 cart_id: None,
@@ -132,31 +121,17 @@ pub async fn complete_checkout(
             checkout_id: Some(checkout.id.clone()),
         };
         match CheckoutState::parse(&checkout.state) {
-            CheckoutState::Completed => return Ok((done, Vec::new())),
-            CheckoutState::Cancelled => {
-                return Err(refuse(
-                    ErrorCode::CheckoutClosed,
-                    &["checkoutId"],
-                    "this checkout was cancelled; the shopper has to check out again",
-                ));
+            CheckoutState::Completed if checkout.order_reference.as_deref() == Some(reference) => {
+                return Ok((done, Vec::new()));
             }
             CheckoutState::Expired => return Err(expired()),
-            CheckoutState::Holding if checkout.expires_at <= now => return Err(expired()),
-            CheckoutState::Holding => {}
+            state if state.is_open() && checkout.expires_at <= now => return Err(expired()),
+            state if state.is_open() => {}
+            state => return Err(closed(state)),
         }
         holds::release(txn, &checkout, CheckoutState::Completed, true, now).await?;
-        let promotions: Vec<String> =
-            serde_json::from_str(&checkout.promotion_ids).unwrap_or_default();
-        if count_uses(txn, &promotions, &checkout.customer, &checkout.cart_id)
-            .await?
-            .is_err()
-        {
-            return Err(refuse(
-                ErrorCode::DiscountCodeLimitExceeded,
-                &["checkoutId"],
-                "a promotion of this checkout reached its limit for this customer meanwhile; cancel the checkout so the shopper can check out again",
-            ));
-        }
+        // Counted already when the checkout was claimed; counted here when it was not.
+        count_checkout_uses(txn, &checkout).await?;
         checkouts::Entity::update_many()
             .col_expr(checkouts::Column::OrderReference, Expr::value(reference))
             .filter(checkouts::Column::Id.eq(checkout.id.as_str()))
@@ -175,10 +150,53 @@ pub async fn complete_checkout(
     })
 }
 
-fn expired() -> Flow {
+/// Counts the uses of `checkout`'s promotions for its customer, or refuses (the caller rolls
+/// back) when one reached its limit meanwhile.
+pub(super) async fn count_checkout_uses(
+    txn: &impl sea_orm::ConnectionTrait,
+    checkout: &checkouts::Model,
+) -> Result<(), Flow> {
+    let promotions: Vec<String> = serde_json::from_str(&checkout.promotion_ids).unwrap_or_default();
+    let buyer = checkout.buyer_key.as_deref();
+    if count_uses(
+        txn,
+        &promotions,
+        &checkout.customer,
+        buyer,
+        &checkout.cart_id,
+    )
+    .await?
+    .is_err()
+    {
+        return Err(refuse(
+            ErrorCode::DiscountCodeLimitExceeded,
+            &["checkoutId"],
+            "a promotion of this checkout reached its limit for this customer meanwhile; release the checkout so the shopper can check out again",
+        ));
+    }
+    Ok(())
+}
+
+/// CHECKOUT_EXPIRED: the hold (or payment window) ran out.
+pub(super) fn expired() -> Flow {
     refuse(
         ErrorCode::CheckoutExpired,
         &["checkoutId"],
         "this checkout's hold expired: its stock was released and the cart reopened",
+    )
+}
+
+/// CHECKOUT_CLOSED: the checkout ended in `state` and cannot move on.
+pub(super) fn closed(state: CheckoutState) -> Flow {
+    let why = match state {
+        CheckoutState::Cancelled => "the shopper cancelled it",
+        CheckoutState::Released => "it was released",
+        CheckoutState::Completed => "it was completed as another order",
+        _ => "it ended",
+    };
+    refuse(
+        ErrorCode::CheckoutClosed,
+        &["checkoutId"],
+        format!("this checkout is closed ({why}); the shopper has to check out again"),
     )
 }

@@ -14,7 +14,7 @@ use sea_orm::{
 
 use crate::entity::{checkout_holds, checkouts, products, promotions};
 
-use super::CheckoutState;
+use super::{CheckoutState, caps};
 
 /// Holds `quantity` units of each product for `checkout_id`; on the first product that has
 /// fewer units left, stops and names it (the caller rolls back). Products are taken in id
@@ -99,10 +99,11 @@ fn less(column: impl IntoColumnRef, by: i32) -> Expr {
         .into()
 }
 
-/// Moves a HOLDING checkout to `to` and gives back what it held: the units return to sale
-/// (`sold` false) or leave the stock as sold (`sold` true), and the promotion uses are
-/// released (completion counts them as used separately). `false` when the checkout was no
-/// longer holding: someone else released it first, and nothing is done twice.
+/// Moves a HOLDING or CLAIMED checkout to `to` and gives back what it held: the units return
+/// to sale (`sold` false) or leave the stock as sold (`sold` true), the promotion uses are
+/// released (completion counts them as used separately), and its holders' shares go back.
+/// `false` when the checkout was no longer holding: someone else released it first, and
+/// nothing is done twice.
 pub(super) async fn release(
     txn: &impl ConnectionTrait,
     checkout: &checkouts::Model,
@@ -114,7 +115,7 @@ pub(super) async fn release(
         .col_expr(checkouts::Column::State, Expr::value(to.as_str()))
         .col_expr(checkouts::Column::ClosedAt, Expr::value(now))
         .filter(checkouts::Column::Id.eq(checkout.id.as_str()))
-        .filter(checkouts::Column::State.eq(CheckoutState::Holding.as_str()))
+        .filter(checkouts::Column::State.is_in(CheckoutState::OPEN))
         .exec(txn)
         .await?;
     if moved.rows_affected == 0 {
@@ -129,7 +130,8 @@ pub(super) async fn release(
         .map(|h| (h.product_id, h.quantity))
         .collect();
     holds.sort();
-    for (product, quantity) in holds {
+    for (product, quantity) in &holds {
+        let (product, quantity) = (product.as_str(), *quantity);
         let mut update = products::Entity::update_many().col_expr(
             products::Column::Held,
             less(products::Column::Held, quantity),
@@ -141,7 +143,7 @@ pub(super) async fn release(
             );
         }
         update
-            .filter(products::Column::Id.eq(product.as_str()))
+            .filter(products::Column::Id.eq(product))
             .exec(txn)
             .await?;
     }
@@ -158,5 +160,6 @@ pub(super) async fn release(
             .exec(txn)
             .await?;
     }
+    caps::give_back(txn, checkout, &holds, now).await?;
     Ok(true)
 }

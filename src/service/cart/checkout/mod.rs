@@ -1,13 +1,18 @@
 //! The checkout handoff: `beginCheckout` freezes a cart, prices it one last time, holds its
-//! stock and promotion uses for `CARTQL_CHECKOUT_HOLD`, and records the priced contents for
-//! the order system; `cancelCheckout` (the shopper), the sweeper (on expiry) or
-//! `completeCheckout` (the order system) end the hold, exactly once. Completion turns the
-//! held units into sold ones, counts the promotion uses and closes the cart as COMPLETED.
+//! stock and promotion uses for `CARTQL_CHECKOUT_HOLD` (within the hold caps of [`caps`]), and
+//! records the priced contents for the order system. The order system claims it
+//! (`claimCheckout`) before it charges: from then the shopper cannot cancel it and its hold
+//! lasts the payment window. `cancelCheckout` (the shopper, before a claim), `releaseCheckout`
+//! (the order system, payment failed), the sweeper (on expiry) or `completeCheckout` end the
+//! hold, exactly once. Completion turns the held units into sold ones, counts the promotion
+//! uses and closes the cart as COMPLETED.
 //!
 //! Locks are always taken cart first, then checkout, then products and promotions in id
 //! order, by every path, so concurrent transitions queue rather than deadlock.
 
 mod begin;
+mod caps;
+mod claim;
 mod contents;
 mod finish;
 mod holds;
@@ -17,6 +22,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
 pub use begin::begin_checkout;
+pub use caps::{HoldRules, parse_share};
+pub use claim::{claim_checkout, release_checkout};
 pub use contents::{Contents, ContentsLine, Discount, Tax, Totals, hash_of};
 pub use finish::{MAX_ORDER_REFERENCE_LEN, cancel_checkout, complete_checkout};
 pub use sweep::{spawn_checkout_sweeper, sweep_checkouts};
@@ -34,7 +41,12 @@ use super::{change::Change, txn::Replayable};
 pub enum CheckoutState {
     /// Its stock is held until `expires_at`.
     Holding,
+    /// An order system is taking payment; the hold lasts until `expires_at` (the payment
+    /// window) and the shopper cannot cancel.
+    Claimed,
     Cancelled,
+    /// The order system gave it back (payment failed).
+    Released,
     Expired,
     Completed,
 }
@@ -43,7 +55,9 @@ impl CheckoutState {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Holding => "HOLDING",
+            Self::Claimed => "CLAIMED",
             Self::Cancelled => "CANCELLED",
+            Self::Released => "RELEASED",
             Self::Expired => "EXPIRED",
             Self::Completed => "COMPLETED",
         }
@@ -52,11 +66,21 @@ impl CheckoutState {
     pub fn parse(raw: &str) -> Self {
         match raw {
             "HOLDING" => Self::Holding,
+            "CLAIMED" => Self::Claimed,
             "CANCELLED" => Self::Cancelled,
+            "RELEASED" => Self::Released,
             "COMPLETED" => Self::Completed,
             _ => Self::Expired,
         }
     }
+
+    /// Holding stock: HOLDING or CLAIMED.
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Holding | Self::Claimed)
+    }
+
+    /// The states that hold stock, as stored.
+    pub const OPEN: [&'static str; 2] = ["HOLDING", "CLAIMED"];
 }
 
 /// A checkout as stored, with its contents read back.
@@ -79,7 +103,7 @@ impl Checkout {
 
     /// Still holding, but past its hold: the sweeper has yet to release it.
     pub fn lapsed(&self, now: DateTime<Utc>) -> bool {
-        self.state() == CheckoutState::Holding && self.row.expires_at <= now
+        self.state().is_open() && self.row.expires_at <= now
     }
 }
 
@@ -123,14 +147,14 @@ pub async fn find_checkout(
     Ok(Some((Checkout::read(row)?, cart)))
 }
 
-/// The checkout of `cart_id` that holds stock now, if any, locked.
+/// The checkout of `cart_id` that holds stock now (HOLDING or CLAIMED), if any, locked.
 async fn holding_of(
     txn: &impl ConnectionTrait,
     cart_id: &str,
 ) -> Result<Option<checkouts::Model>, DbErr> {
     checkouts::Entity::find()
         .filter(checkouts::Column::CartId.eq(cart_id))
-        .filter(checkouts::Column::State.eq(CheckoutState::Holding.as_str()))
+        .filter(checkouts::Column::State.is_in(CheckoutState::OPEN))
         .lock_exclusive()
         .one(txn)
         .await

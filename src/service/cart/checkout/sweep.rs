@@ -1,15 +1,12 @@
-//! Releasing checkouts whose hold ran out: the stock and promotion uses go back, and the cart
-//! reopens with a CHECKOUT_EXPIRED event. Safe with many instances sweeping at once: each
+//! Releasing checkouts whose hold (once claimed: whose payment window) ran out: the stock
+//! and promotion uses go back, and the cart reopens with a CHECKOUT_EXPIRED event. Safe with many instances sweeping at once: each
 //! checkout is re-checked under its cart's lock and released through its guarded state
 //! change, so exactly once.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, ExprTrait},
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::{
     db::{begin_write, retrying},
@@ -21,10 +18,11 @@ use crate::{
 use super::{
     super::{
         expiry::{every, in_batches},
-        history::{self, Author, EventKind, NewEvent},
+        history::{Author, EventKind, NewEvent},
         outbox::Outbox,
     },
     CheckoutState,
+    claim::record,
     finish::reopen,
     holds,
 };
@@ -38,7 +36,7 @@ pub async fn sweep_checkouts(
     let due = checkouts::Entity::find()
         .select_only()
         .column(checkouts::Column::Id)
-        .filter(checkouts::Column::State.eq(CheckoutState::Holding.as_str()))
+        .filter(checkouts::Column::State.is_in(CheckoutState::OPEN))
         .filter(checkouts::Column::ExpiresAt.lte(now))
         .order_by_asc(checkouts::Column::ExpiresAt);
     in_batches(db, due, |id| async move {
@@ -68,7 +66,7 @@ async fn expire_one(
             .one(&txn)
             .await?;
         let checkout = checkouts::Entity::find_by_id(id.to_owned())
-            .filter(checkouts::Column::State.eq(CheckoutState::Holding.as_str()))
+            .filter(checkouts::Column::State.is_in(CheckoutState::OPEN))
             .filter(checkouts::Column::ExpiresAt.lte(now))
             .lock_exclusive()
             .one(&txn)
@@ -82,19 +80,9 @@ async fn expire_one(
             return Ok(false);
         }
         if CartStatus::parse(&cart.status) == CartStatus::Checkout {
-            carts::Entity::update_many()
-                .col_expr(
-                    carts::Column::Version,
-                    Expr::col(carts::Column::Version).add(1),
-                )
-                .col_expr(carts::Column::UpdatedAt, Expr::value(now))
-                .filter(carts::Column::Id.eq(cart.id.as_str()))
-                .exec(&txn)
-                .await?;
             reopen(&txn, &cart.id).await?;
             let event = NewEvent::cart(EventKind::CheckoutExpired, Some(checkout.id.clone()));
-            let author = Author::system(outbox);
-            history::append(&txn, &cart, &author, vec![event], now).await?;
+            record(&txn, &cart, &Author::system(outbox), event, now).await?;
         }
         txn.commit().await?;
         Ok(true)
