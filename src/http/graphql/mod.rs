@@ -43,6 +43,7 @@ mod ws_session;
 use body::is_json;
 pub use body::parse_request;
 use execute::execute;
+pub use limits::OPENS_A_CART;
 pub use media::{JSON, Media};
 pub use ws::graphql_ws;
 

@@ -4,6 +4,7 @@
 //! (filtered by `CARTQL_LOG`, `info` by default).
 
 pub mod checkout;
+pub mod client;
 mod database;
 pub mod events;
 mod fixtures;
