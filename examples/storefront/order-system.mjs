@@ -1,6 +1,8 @@
 // A stand-in for the shop's order system: it receives a checkout from the storefront,
-// verifies cartql's handoff token, "takes payment" and completes the checkout in cartql.
-// What a real order system does with the handoff, in a page of code and no dependencies.
+// verifies cartql's handoff token, claims the checkout (so the shopper can no longer cancel
+// it while the payment runs), "takes payment", and completes the checkout in cartql, or
+// releases it when the payment fails. What a real order system does with the handoff, in a
+// page of code and no dependencies.
 //
 //   CARTQL_URL             cartql's GraphQL endpoint (default http://127.0.0.1:8080/graphql)
 //   CARTQL_HANDOFF_SECRET  the secret cartql signs handoff tokens with (shared with it)
@@ -37,6 +39,12 @@ export function verifyHandoff(jwt, key, now = Date.now() / 1000) {
   return claims;
 }
 
+const CLAIM = `mutation($id: ID!) {
+  claimCheckout(checkoutId: $id) { checkout { status totals { total { formatted } } } userErrors { code message } }
+}`;
+const RELEASE = `mutation($id: ID!) {
+  releaseCheckout(checkoutId: $id) { checkout { status } userErrors { code message } }
+}`;
 const COMPLETE = `mutation($id: ID!, $ref: String!) {
   completeCheckout(checkoutId: $id, orderReference: $ref) {
     checkout { status orderReference totals { total { formatted } } }
@@ -44,23 +52,43 @@ const COMPLETE = `mutation($id: ID!, $ref: String!) {
   }
 }`;
 
-async function placeOrder({ checkoutId, handoffToken, contents }) {
+/** Runs one of cartql's checkout mutations as the order system; its payload, or throws. */
+async function cartqlMutation(query, variables) {
+  const response = await fetch(cartql, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const { data, errors } = await response.json();
+  const payload = data && Object.values(data)[0];
+  if (errors || !payload || payload.userErrors.length > 0) {
+    throw new Error(JSON.stringify(errors ?? payload?.userErrors));
+  }
+  return payload;
+}
+
+/** Stands in for the payment provider: `declined` in the request fails the charge. */
+async function charge(claims, declined) {
+  if (declined) throw new Error(`the card was declined for ${claims.total} ${claims.currency}`);
+}
+
+async function placeOrder({ checkoutId, handoffToken, contents, declined = false }) {
   const claims = verifyHandoff(handoffToken, secret);
   if (claims.sub !== checkoutId) throw new Error("the token is for another checkout");
   const hash = createHash("sha256").update(contents).digest("hex");
   if (hash !== claims.hash) throw new Error("the contents are not the ones cartql priced");
-  // A real order system charges claims.total in claims.currency here.
-  const reference = `ORDER-${checkoutId.slice(-8).toUpperCase()}`;
-  const response = await fetch(cartql, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: COMPLETE, variables: { id: checkoutId, ref: reference } }),
-  });
-  const { data, errors } = await response.json();
-  const payload = data?.completeCheckout;
-  if (errors || !payload || payload.userErrors.length > 0) {
-    throw new Error(JSON.stringify(errors ?? payload?.userErrors));
+  // Claim before charging: from here the shopper cannot cancel, and the hold lasts the
+  // payment window. The reference is derived from the checkout, so a retried request
+  // completes with the same one (cartql refuses a second reference for one sale).
+  await cartqlMutation(CLAIM, { id: checkoutId });
+  try {
+    await charge(claims, declined);
+  } catch (error) {
+    await cartqlMutation(RELEASE, { id: checkoutId });
+    throw error;
   }
+  const reference = `ORDER-${checkoutId.slice(-8).toUpperCase()}`;
+  const payload = await cartqlMutation(COMPLETE, { id: checkoutId, ref: reference });
   return { orderReference: payload.checkout.orderReference, total: payload.checkout.totals.total.formatted };
 }
 

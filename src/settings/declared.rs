@@ -270,7 +270,7 @@ pub const RATE_NEW_CARTS: Setting = setting(
 pub const RATE_DISCOUNT_CODES: Setting = setting(
     "CARTQL_RATE_DISCOUNT_CODES",
     Value("10"),
-    "Unknown discount codes a caller may enter in 10 minutes; beyond it every code it enters is refused with RATE_LIMITED until the window passes (no code enumeration).",
+    "Unknown discount codes a caller, and separately a client address (IPv6: its /64), may enter in 10 minutes; beyond it every code it enters is refused with RATE_LIMITED until the window passes (no code enumeration).",
 );
 
 pub const MAX_SELECTIONS: Setting = setting(

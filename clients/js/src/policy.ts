@@ -70,19 +70,23 @@ export const keylessTypes = [
  * - `follow`: the payload's cart is the caller's cart now (null after `clearCart`, the
  *   user's cart after `mergeGuestCart`, the cart as it stands after a refusal);
  * - `close`: the payload's cart has closed (a completed checkout): if it was the caller's
- *   cart, the caller has none now.
+ *   cart, the caller has none now;
+ * - `other`: the payload's cart is a shopper's, moved by an order system (a claimed or
+ *   released checkout): the caller's own cart is not touched.
  */
-export type CartEffect = "follow" | "close";
+export type CartEffect = "follow" | "close" | "other";
 
 export const cartMutations: Readonly<Record<string, CartEffect>> = {
   addToCart: "follow",
   applyDiscountCode: "follow",
   beginCheckout: "follow",
   cancelCheckout: "follow",
+  claimCheckout: "other",
   clearCart: "follow",
   completeCheckout: "close",
   createCart: "follow",
   mergeGuestCart: "follow",
+  releaseCheckout: "other",
   removeCartItem: "follow",
   removeDiscountCode: "follow",
   selectDeliveryOption: "follow",

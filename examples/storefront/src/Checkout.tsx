@@ -10,7 +10,8 @@ const COUNTRIES = [
 
 /** The checkout step: who buys and where it ships (which sets tax and delivery options),
  * then "Place order": cartql freezes the cart and holds its stock, and the order system
- * (order-system.mjs, behind /orders) verifies the handoff and completes it. */
+ * (order-system.mjs, behind /orders) verifies the handoff, claims the checkout, charges and
+ * completes it (or releases it when the payment fails). */
 export function Checkout({ onNotice }: { onNotice: (text: string) => void }) {
   const client = useApolloClient();
   const { data } = useQuery(CART);
