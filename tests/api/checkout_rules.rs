@@ -131,8 +131,17 @@ async fn a_completed_carts_buyer_details_and_checkouts_are_purged_with_it() {
         crate::helpers::checkout::complete(&app, &id, "ORDER-P").await["userErrors"],
         json!([])
     );
+    // The buyer's hold counts are back to zero, and kept until they are as old as the cart.
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM hold_shares WHERE amount <> 0")
+            .await,
+        0
+    );
+    assert!(app.scalar("SELECT COUNT(*) FROM hold_shares").await > 0);
     // Closed long ago.
     app.execute("UPDATE carts SET deleted_at = '2001-01-01 00:00:00' WHERE live IS NULL")
+        .await;
+    app.execute("UPDATE hold_shares SET updated_at = '2001-01-01 00:00:00'")
         .await;
     let purged = cartql::service::cart::purge(&app.db, std::time::Duration::from_secs(60))
         .await
@@ -141,4 +150,5 @@ async fn a_completed_carts_buyer_details_and_checkouts_are_purged_with_it() {
     assert_eq!(app.scalar("SELECT COUNT(*) FROM carts").await, 0);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM checkouts").await, 0);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM checkout_holds").await, 0);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM hold_shares").await, 0);
 }

@@ -8,7 +8,7 @@ use sea_orm::{
 
 use crate::{
     db,
-    entity::{cart_items, carts},
+    entity::{cart_items, carts, hold_shares},
     error::AppResult,
 };
 
@@ -19,7 +19,8 @@ pub struct Purged {
     pub lines: u64,
 }
 
-/// Deletes soft-deleted lines and carts, and carts that expired, more than `retention` ago.
+/// Deletes soft-deleted lines and carts, and carts that expired, more than `retention` ago,
+/// and the hold counts of holders idle as long.
 /// Lines and history of deleted carts go with them, by the foreign keys' cascade, in the same
 /// statement that deletes the cart: nothing is read first and deleted later, so a cart that
 /// comes back to life meanwhile keeps its lines. (Carts that expired recently are closed by
@@ -68,5 +69,12 @@ async fn purge_in(
         .exec(txn)
         .await?
         .rows_affected;
+    // Holders that hold nothing and have not begun a checkout since the cutoff. A begin
+    // touches its rows first (an upsert of `updated_at`), so no row a begin is using is taken.
+    hold_shares::Entity::delete_many()
+        .filter(hold_shares::Column::Amount.eq(0))
+        .filter(hold_shares::Column::UpdatedAt.lt(cutoff))
+        .exec(txn)
+        .await?;
     Ok(Purged { carts, lines })
 }
