@@ -22,6 +22,8 @@ pub mod fuzzing;
 pub mod graphql;
 /// The HTTP stack: routes, tower layers, and GraphQL over HTTP and WebSocket.
 pub mod http;
+/// Rate limits and miss counters: GCRA buckets per process, or shared by instances in Redis.
+pub mod limits;
 /// Live carts: change announcements for `cartUpdated`, across instances (PostgreSQL, NATS).
 pub mod live;
 /// Prometheus metrics: what is recorded and how `/metrics` renders it.

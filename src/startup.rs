@@ -22,6 +22,7 @@ use crate::{
         persisted::PersistedQueries,
     },
     http::{self, graphiql::GraphiqlPage},
+    limits::Limits,
     live::LiveCarts,
     service::{
         CartSettings, cart, catalog, idempotency::IdempotencySeal, promotions::CodeAttempts, seed,
@@ -110,16 +111,20 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
     let group_commit = (config.group_commit
         && db.get_database_backend() == sea_orm::DbBackend::Sqlite)
         .then(|| db::GroupCommit::new(db.clone()));
+    let limits = match &config.redis {
+        Some(redis) => Limits::shared(redis.url.expose(), &redis.prefix)
+            .context("cannot set up the rate limits in Redis")?,
+        None => Limits::local(),
+    };
     let service = ServiceState {
         db: db.clone(),
         group_commit: group_commit.clone(),
         settings,
         live: LiveCarts::start(&db, live_relay),
-        code_attempts: CodeAttempts::new(config.rate_discount_codes),
+        code_attempts: CodeAttempts::new(limits.clone(), config.rate_discount_codes),
         handoff: handoff_key(config, &guest_key),
         locale: config.locale.clone(),
     };
-    service.code_attempts.forget_idle_every_minute();
     let live = service.live.clone();
     events.start(&db, &config.events, || live.subscribe());
     let state = AppState {
@@ -147,6 +152,7 @@ pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Re
         persisted: Arc::new(PersistedQueries::new(
             config.persisted_documents.as_deref(),
         )?),
+        limits,
     };
     let graphiql = (!config.production).then(|| graphiql_page(issuer.as_ref(), config));
     // Install the recorder before the first request records anything.

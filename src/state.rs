@@ -17,6 +17,7 @@ use crate::{
         ServiceSchema, compiled::CompiledViews, documents::DocumentCache,
         expansion::DocumentLimits, persisted::PersistedQueries,
     },
+    limits::Limits,
     service::idempotency::IdempotencySeal,
 };
 
@@ -46,4 +47,6 @@ pub struct AppState {
     pub compiled_views: Option<CompiledViews>,
     /// Automatic persisted queries, and the manifest of persisted-documents-only mode.
     pub persisted: Arc<PersistedQueries>,
+    /// The buckets of every rate limit and miss counter (per process, or shared in Redis).
+    pub limits: Limits,
 }

@@ -39,6 +39,14 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// Where the shared rate limits live.
+#[derive(Clone, Debug)]
+pub struct RedisConfig {
+    /// May hold a password.
+    pub url: Secret,
+    pub prefix: String,
+}
+
 /// The service's configuration.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -79,6 +87,8 @@ pub struct Config {
     pub sweep_interval: Duration,
     /// `CARTQL_CHECKOUT_HOLD`: how long a checkout holds its stock.
     pub checkout_hold: Duration,
+    /// `CARTQL_REDIS_URL` and its key prefix: rate limits shared by every instance.
+    pub redis: Option<RedisConfig>,
     /// The hold caps (`CARTQL_HOLD_*`) and `CARTQL_CHECKOUT_PAYMENT_WINDOW`.
     pub holds: crate::service::cart::HoldRules,
     /// `CARTQL_CHECKOUT_SWEEP_INTERVAL`: how often expired holds are released.
@@ -223,6 +233,10 @@ impl Config {
             sweep_interval: env.duration(&settings::SWEEP_INTERVAL)?,
             checkout_hold: env.duration(&settings::CHECKOUT_HOLD)?,
             holds: holds::read(&env)?,
+            redis: env.get(&settings::REDIS_URL).map(|url| RedisConfig {
+                url: Secret::new(url),
+                prefix: env.value(&settings::REDIS_PREFIX),
+            }),
             checkout_sweep_interval: env.duration(&settings::CHECKOUT_SWEEP_INTERVAL)?,
             handoff_secret: env.get(&settings::HANDOFF_SECRET).map(Secret::new),
             events: events::read(&env)?,

@@ -73,12 +73,16 @@ impl Deref for HttpState {
 /// The service's router with every layer applied.
 pub fn router(app: AppState, config: &Config, graphiql: Option<GraphiqlPage>) -> Router {
     let state = HttpState {
-        app,
-        rate: RateLimits::per_minute(config.rate_mutations, config.rate_new_carts),
+        rate: RateLimits::per_minute(
+            app.limits.clone(),
+            config.rate_mutations,
+            config.rate_new_carts,
+        ),
         graphiql: graphiql.map(Arc::new),
         metrics_token: config.metrics_token.clone(),
         subscriber_slots: Arc::new(tokio::sync::Semaphore::new(config.max_subscribers)),
         trusted_proxies: config.trusted_proxies.clone().into(),
+        app,
     };
     forget_idle_callers(state.rate.clone());
     // A GraphQL request over its time gets the coded 503 every refusal has.

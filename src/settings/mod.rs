@@ -5,9 +5,11 @@
 
 mod declared;
 mod holds;
+mod shared_limits;
 
 pub use declared::*;
 pub use holds::*;
+pub use shared_limits::*;
 
 /// One environment variable cartql reads.
 #[derive(Clone, Copy, Debug)]
@@ -118,6 +120,8 @@ pub const SETTINGS: &[Setting] = &[
     RATE_MUTATIONS,
     RATE_NEW_CARTS,
     RATE_DISCOUNT_CODES,
+    REDIS_URL,
+    REDIS_PREFIX,
     MAX_SELECTIONS,
     SHUTDOWN_GRACE,
     DRAIN_TIMEOUT,

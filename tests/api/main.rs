@@ -53,6 +53,7 @@ mod promotions;
 mod quantity_rules;
 mod rules;
 mod schema_sdl;
+mod shared_limits;
 mod shutdown;
 mod statements;
 mod sync;

@@ -32,7 +32,10 @@ impl DiscountMutation {
         let attempts = &ctx.state().code_attempts;
         let guessers = ctx.guessers();
         for guesser in &guessers {
-            attempts.check(guesser).map_err(AppError::TooManyAttempts)?;
+            attempts
+                .check(guesser)
+                .await
+                .map_err(AppError::TooManyAttempts)?;
         }
         let outcome = cart::apply_discount_code(&writer(ctx, expected_version), &code).await?;
         if let Outcome::Rejected(errors) = &outcome
@@ -41,7 +44,7 @@ impl DiscountMutation {
                 .any(|e| e.code == ErrorCode::DiscountCodeNotFound)
         {
             for guesser in &guessers {
-                attempts.failed(guesser);
+                attempts.failed(guesser).await;
             }
         }
         cart_payload(ctx, outcome).await

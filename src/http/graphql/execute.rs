@@ -141,7 +141,7 @@ pub(super) async fn execute(
         return refused;
     }
     if let Some(fields) = &mutation_fields
-        && let Err(refusal) = rate_limited(state, fields, &viewer, &address)
+        && let Err(refusal) = rate_limited(state, fields, &viewer, &address).await
     {
         return too_many_requests(refusal);
     }

@@ -6,7 +6,7 @@ use axum::{
     response::Response,
 };
 
-use crate::{auth::Viewer, error::codes, http::HttpState, http::rate_limit::Refusal};
+use crate::{auth::Viewer, error::codes, http::HttpState, limits::Refusal};
 
 use crate::http::answer::error_response;
 
@@ -31,18 +31,21 @@ pub(super) fn too_many_mutations(fields: &[&str]) -> Option<Response> {
 
 /// Applies the mutation and new-cart allowances to a mutation about to run: one mutation per
 /// root field, one new cart per field that opens a guest cart for this caller.
-pub(super) fn rate_limited(
+pub(super) async fn rate_limited(
     state: &HttpState,
     fields: &[&str],
     viewer: &Viewer,
     address: &str,
 ) -> Result<(), Refusal> {
-    state.rate.mutations(viewer, address, fields.len().max(1))?;
+    state
+        .rate
+        .mutations(viewer, address, fields.len().max(1))
+        .await?;
     let opening = fields
         .iter()
         .filter(|name| opens_guest_cart(name, viewer))
         .count();
-    state.rate.new_carts(address, opening)
+    state.rate.new_carts(address, opening).await
 }
 
 /// The mutations that open a cart for a caller without one: `createCart` always opens a new

@@ -50,7 +50,7 @@ pub async fn graphql_ws(
     };
     // Opening connections is rate limited per client address, like opening carts.
     let address = client_address(&extensions, &headers, &state.trusted_proxies);
-    if let Err(refusal) = state.rate.connection(&address) {
+    if let Err(refusal) = state.rate.connection(&address).await {
         return too_many_requests(refusal);
     }
     // A connection holds a slot for as long as it is open; beyond CARTQL_MAX_SUBSCRIBERS

@@ -1,88 +1,56 @@
-//! Failed discount-code attempts per caller. A caller who entered too many unknown codes
-//! recently is refused every attempt — known codes included, so the answers reveal nothing —
-//! until the window has passed. (A token bucket cannot be inspected without taking from it,
-//! and only failures may count here, so this is a small sliding window of its own.)
+//! Failed code attempts (unknown, switched-off or unreleased discount codes) per guesser: a
+//! guesser (a caller, or a client address) that missed too often recently is refused every
+//! attempt, known codes included, so the answers reveal nothing, until its bucket refills.
+//! Misses are a GCRA bucket in [`Limits`] (per process, or in Redis shared by every
+//! instance): only failures take from it, so an attempt first looks without taking.
 
-use std::{
-    collections::{HashMap, VecDeque},
-    sync::{Arc, Mutex},
-    time::{Duration, Instant},
-};
+use std::time::Duration;
 
-/// How long a failed attempt counts against its caller.
+use crate::limits::{Limits, Mode, Quota, Refusal};
+
+/// The window the miss allowance is given for.
 pub const ATTEMPT_WINDOW: Duration = Duration::from_secs(600);
 
-/// Unknown codes per caller within [`ATTEMPT_WINDOW`], shared by the request handlers.
+const BUCKET: &str = "code-misses";
+
+/// Misses per guesser within [`ATTEMPT_WINDOW`], shared by the request handlers.
 #[derive(Clone)]
 pub struct CodeAttempts {
-    limit: usize,
-    failures: Arc<Mutex<HashMap<String, VecDeque<Instant>>>>,
+    quota: Quota,
+    buckets: Limits,
 }
 
 impl CodeAttempts {
-    pub fn new(limit: u32) -> Self {
+    pub fn new(buckets: Limits, limit: u32) -> Self {
         Self {
-            limit: limit.max(1) as usize,
-            failures: Arc::default(),
+            quota: Quota {
+                burst: limit.max(1),
+                period: ATTEMPT_WINDOW,
+            },
+            buckets,
         }
     }
 
-    /// `Err(seconds to wait)` while `caller` is over the limit.
-    pub fn check(&self, caller: &str) -> Result<(), u64> {
-        let now = Instant::now();
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(times) = failures.get_mut(caller) else {
-            return Ok(());
-        };
-        while times
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= ATTEMPT_WINDOW)
+    /// `Err(seconds to wait)` while `guesser` is over its misses.
+    pub async fn check(&self, guesser: &str) -> Result<(), u64> {
+        match self
+            .buckets
+            .check(BUCKET, guesser, self.quota, 1, Mode::Peek)
+            .await
         {
-            times.pop_front();
-        }
-        match (times.len() >= self.limit, times.front()) {
-            (true, Some(oldest)) => {
-                let wait = ATTEMPT_WINDOW.saturating_sub(now.duration_since(*oldest));
-                Err(wait.as_secs().max(1))
-            }
-            _ => Ok(()),
+            Ok(()) => Ok(()),
+            Err(Refusal::Wait(wait)) => Err(wait.as_secs().max(1)),
+            Err(Refusal::TooMany) => Err(ATTEMPT_WINDOW.as_secs()),
         }
     }
 
-    /// Counts a failed attempt of `caller`.
-    pub fn failed(&self, caller: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let times = failures.entry(caller.to_owned()).or_default();
-        times.push_back(Instant::now());
-        // Never more than the limit is needed to decide.
-        while times.len() > self.limit {
-            times.pop_front();
-        }
-    }
-
-    /// Drops idle callers every minute, on the current runtime (none in plain unit tests).
-    pub fn forget_idle_every_minute(&self) {
-        let attempts = self.clone();
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(async move {
-                let mut tick = tokio::time::interval(Duration::from_secs(60));
-                loop {
-                    tick.tick().await;
-                    attempts.forget_idle();
-                }
-            });
-        }
-    }
-
-    /// Drops callers whose failures have all left the window.
-    pub fn forget_idle(&self) {
-        let now = Instant::now();
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        failures.retain(|_, times| {
-            times
-                .back()
-                .is_some_and(|t| now.duration_since(*t) < ATTEMPT_WINDOW)
-        });
+    /// Counts a miss of `guesser`.
+    pub async fn failed(&self, guesser: &str) {
+        // An add always counts; what it answers does not matter here.
+        let _ = self
+            .buckets
+            .check(BUCKET, guesser, self.quota, 1, Mode::Add)
+            .await;
     }
 }
 
@@ -90,15 +58,13 @@ impl CodeAttempts {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_caller_over_the_limit_is_refused_and_others_are_not() {
-        let attempts = CodeAttempts::new(2);
-        attempts.failed("a");
-        assert_eq!(attempts.check("a"), Ok(()));
-        attempts.failed("a");
-        assert!(attempts.check("a").is_err_and(|wait| wait > 0));
-        assert_eq!(attempts.check("b"), Ok(()));
-        attempts.forget_idle();
-        assert!(attempts.check("a").is_err());
+    #[tokio::test]
+    async fn a_guesser_over_the_limit_is_refused_and_others_are_not() {
+        let attempts = CodeAttempts::new(Limits::local(), 2);
+        attempts.failed("a").await;
+        assert_eq!(attempts.check("a").await, Ok(()));
+        attempts.failed("a").await;
+        assert!(attempts.check("a").await.is_err_and(|wait| wait > 0));
+        assert_eq!(attempts.check("b").await, Ok(()));
     }
 }
