@@ -60,6 +60,8 @@ pub struct HttpState {
     pub subscriber_slots: Arc<tokio::sync::Semaphore>,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Arc<[std::net::IpAddr]>,
+    /// Ids one request may look up with `node` and `nodes` (`CARTQL_MAX_NODES`).
+    pub max_nodes: usize,
 }
 
 impl Deref for HttpState {
@@ -79,6 +81,7 @@ pub fn router(app: AppState, config: &Config, graphiql: Option<GraphiqlPage>) ->
         metrics_token: config.metrics_token.clone(),
         subscriber_slots: Arc::new(tokio::sync::Semaphore::new(config.max_subscribers)),
         trusted_proxies: config.trusted_proxies.clone().into(),
+        max_nodes: config.amplification.max_nodes,
     };
     forget_idle_callers(state.rate.clone());
     // A GraphQL request over its time gets the coded 503 every refusal has.

@@ -3,8 +3,10 @@
 //! `cartql --help` prints them, and a test holds them to what `Config` reads and to the
 //! README's Settings table, so none can drift from another.
 
+mod amplification;
 mod declared;
 
+pub use amplification::*;
 pub use declared::*;
 
 /// One environment variable cartql reads.
@@ -123,6 +125,10 @@ pub const SETTINGS: &[Setting] = &[
     PERSISTED_DOCUMENTS,
     TRUSTED_PROXIES,
     MAX_SUBSCRIBERS,
+    WS_MAX_PER_PRINCIPAL,
+    WS_MAX_PER_ADDRESS,
+    WS_IDLE_TIMEOUT,
+    MAX_NODES,
     FEDERATION,
     RESOLVER_SPANS,
 ];
