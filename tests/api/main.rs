@@ -35,6 +35,7 @@ mod live;
 mod merge;
 mod money;
 mod node;
+mod node_budget;
 mod observability;
 mod one_statement_add;
 mod operations;
