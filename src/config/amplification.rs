@@ -30,8 +30,7 @@ pub(super) fn read<F: Fn(&str) -> Option<String>>(
         ws_max_per_address: env.number(&settings::WS_MAX_PER_ADDRESS)? as usize,
         ws_idle_timeout: env.duration(&settings::WS_IDLE_TIMEOUT)?,
     };
-    if config.max_nodes == 0 || config.ws_max_per_principal == 0 || config.ws_max_per_address == 0
-    {
+    if config.max_nodes == 0 || config.ws_max_per_principal == 0 || config.ws_max_per_address == 0 {
         bail!(
             "{}, {} and {} must be ≥ 1",
             settings::MAX_NODES.name,

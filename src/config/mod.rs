@@ -15,8 +15,8 @@ mod amplification;
 mod env;
 mod events;
 
-use env::Env;
 pub use amplification::AmplificationConfig;
+use env::Env;
 pub use env::parse_duration;
 pub use events::{EventsConfig, NatsConfig, WebhookConfig};
 

@@ -123,7 +123,10 @@ mod tests {
                      s: nodes(ids: \"lone\") { id } cart { id } } \
                      fragment F on Query { c: nodes(ids: [\"p\", \"q\"]) { id } node(id: \"y\") { id } }";
         // 4 + 4 + (2 + 1) + 1 + 3 + 1
-        assert_eq!(named(query, serde_json::json!({ "ids": ["1", "2", "3", "4"] })), 16);
+        assert_eq!(
+            named(query, serde_json::json!({ "ids": ["1", "2", "3", "4"] })),
+            16
+        );
     }
 
     #[test]

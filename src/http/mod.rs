@@ -62,6 +62,8 @@ pub struct HttpState {
     pub trusted_proxies: Arc<[std::net::IpAddr]>,
     /// Ids one request may look up with `node` and `nodes` (`CARTQL_MAX_NODES`).
     pub max_nodes: usize,
+    /// WebSocket connections per principal and per address, and the idle timeout.
+    pub ws_caps: graphql::ws_caps::WsCaps,
 }
 
 impl Deref for HttpState {
@@ -82,6 +84,7 @@ pub fn router(app: AppState, config: &Config, graphiql: Option<GraphiqlPage>) ->
         subscriber_slots: Arc::new(tokio::sync::Semaphore::new(config.max_subscribers)),
         trusted_proxies: config.trusted_proxies.clone().into(),
         max_nodes: config.amplification.max_nodes,
+        ws_caps: graphql::ws_caps::WsCaps::new(&config.amplification),
     };
     forget_idle_callers(state.rate.clone());
     // A GraphQL request over its time gets the coded 503 every refusal has.

@@ -24,5 +24,5 @@ pub const WS_MAX_PER_ADDRESS: Setting = setting(
 pub const WS_IDLE_TIMEOUT: Setting = setting(
     "CARTQL_WS_IDLE_TIMEOUT",
     Value("60s"),
-    "A WebSocket connection without an active subscription for this long after connection_init is closed (4408).",
+    "A WebSocket connection without an active subscription for this long after connection_init is closed (1000, normal closure).",
 );

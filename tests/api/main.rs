@@ -55,4 +55,5 @@ mod statements;
 mod sync;
 mod two_instances;
 mod versions;
+mod ws_bounds;
 mod ws_edge;

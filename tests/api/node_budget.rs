@@ -123,9 +123,7 @@ async fn fragments_aliases_and_variable_defaults_all_count_against_the_budget() 
     let query = "query($ids: [ID!]!) { a: nodes(ids: $ids) { id } \
                  b: nodes(ids: $ids) @skip(if: true) { id } c: node(id: \"x\") { id } \
                  d: node(id: \"y\") { id } }";
-    let data = app
-        .gql(&Who::Anonymous, query, json!({ "ids": ids }))
-        .await;
+    let data = app.gql(&Who::Anonymous, query, json!({ "ids": ids })).await;
     assert_eq!(data["a"].as_array().map(Vec::len), Some(3));
 }
 
@@ -149,8 +147,14 @@ async fn nodes_of_1_10_and_100_products_cost_the_same_statements() {
         let back: Vec<&Value> = found.iter().map(|n| &n["id"]).collect();
         assert_eq!(back, ids[..count].iter().collect::<Vec<_>>());
     }
-    assert_eq!(counts[0], counts[1], "statements for 1, 10, 100: {counts:?}");
-    assert_eq!(counts[1], counts[2], "statements for 1, 10, 100: {counts:?}");
+    assert_eq!(
+        counts[0], counts[1],
+        "statements for 1, 10, 100: {counts:?}"
+    );
+    assert_eq!(
+        counts[1], counts[2],
+        "statements for 1, 10, 100: {counts:?}"
+    );
 }
 
 #[tokio::test]
@@ -185,10 +189,18 @@ async fn nodes_of_1_and_10_carts_and_their_lines_cost_the_same_statements() {
     // Another caller reads them all as null, like ids that name nothing.
     let ids: Vec<Value> = carts.iter().chain(&lines).cloned().collect();
     let data = app
-        .gql(&Who::User("budget-other".into()), query, json!({ "ids": ids }))
+        .gql(
+            &Who::User("budget-other".into()),
+            query,
+            json!({ "ids": ids }),
+        )
         .await;
     assert!(
-        data["nodes"].as_array().expect("nodes").iter().all(Value::is_null),
+        data["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .all(Value::is_null),
         "{data}"
     );
 }

@@ -32,8 +32,7 @@ const WHOLE: Include = Include {
 
 /// The object behind each of `ids`, in order.
 pub(super) async fn find_all(ctx: &Context<'_>, ids: &[ID]) -> Result<Vec<Option<Node>>> {
-    let parsed: Vec<Option<(NodeKind, &str)>> =
-        ids.iter().map(|id| global_id::parse(id)).collect();
+    let parsed: Vec<Option<(NodeKind, &str)>> = ids.iter().map(|id| global_id::parse(id)).collect();
     let keys = |wanted: NodeKind| -> Vec<&str> {
         let mut keys: Vec<&str> = parsed
             .iter()
