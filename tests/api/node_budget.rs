@@ -147,14 +147,8 @@ async fn nodes_of_1_10_and_100_products_cost_the_same_statements() {
         let back: Vec<&Value> = found.iter().map(|n| &n["id"]).collect();
         assert_eq!(back, ids[..count].iter().collect::<Vec<_>>());
     }
-    assert_eq!(
-        counts[0], counts[1],
-        "statements for 1, 10, 100: {counts:?}"
-    );
-    assert_eq!(
-        counts[1], counts[2],
-        "statements for 1, 10, 100: {counts:?}"
-    );
+    eprintln!("statements for nodes of 1, 10, 100 products: {counts:?}");
+    assert_eq!(counts, [1, 1, 1], "statements for 1, 10, 100 (one batch)");
 }
 
 #[tokio::test]
@@ -184,6 +178,7 @@ async fn nodes_of_1_and_10_carts_and_their_lines_cost_the_same_statements() {
         assert_eq!(found[0]["id"], carts[0]);
         assert_eq!(found[count]["id"], lines[0]);
     }
+    eprintln!("statements for nodes of 1 and 10 carts with a line each: {counts:?}");
     assert_eq!(counts[0], counts[1], "statements for 1 and 10: {counts:?}");
 
     // Another caller reads them all as null, like ids that name nothing.
