@@ -42,6 +42,6 @@ impl NodeQuery {
             ))
             .into());
         }
-        Ok(lookup::find_all(ctx, &ids).await?)
+        lookup::find_all(ctx, &ids).await
     }
 }
