@@ -7,7 +7,8 @@
 //! subscribers on all of them. On SQLite and MySQL, which have no such channel, announcements
 //! ride NATS when `CARTQL_NATS_URL` is set (core NATS on `<subject prefix>-live`, outside the
 //! event stream), the same way; without NATS they stay in the process: run one instance, or
-//! accept that subscribers see only changes made through their own instance.
+//! accept that subscribers see only changes made through their own instance. On each
+//! instance, one change is read once for all the subscribers of its cart (`feeds`).
 
 use std::time::Duration;
 
@@ -18,7 +19,11 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 use tokio::sync::broadcast;
 
-use crate::auth::Viewer;
+use crate::{auth::Viewer, service::cart::Include};
+
+mod feeds;
+
+pub use feeds::{Feeds, Follower, Shared};
 
 /// The PostgreSQL notification channel.
 pub const CHANNEL: &str = "cartql_cart_changed";
@@ -29,6 +34,7 @@ const BUFFER: usize = 1024;
 pub struct LiveCarts {
     local: broadcast::Sender<String>,
     relay: Relay,
+    feeds: Feeds,
 }
 
 /// How announcements reach the other instances.
@@ -63,12 +69,33 @@ impl LiveCarts {
                 Relay::Local => {}
             }
         }
-        Self { local, relay }
+        Self {
+            local,
+            relay,
+            feeds: Feeds::default(),
+        }
     }
 
     /// A receiver of every announcement from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<String> {
         self.local.subscribe()
+    }
+
+    /// The views of `key`'s cart after each change from now on, read once on this instance
+    /// for all its followers (`viewer` is its owner).
+    pub fn follow(
+        &self,
+        key: &str,
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        include: Include,
+    ) -> Follower {
+        self.feeds.follow(key, db, viewer, include, &self.local)
+    }
+
+    /// Followers of `key`'s cart on this instance.
+    pub fn followers(&self, key: &str) -> usize {
+        self.feeds.followers(key)
     }
 
     /// Announces that the cart of `key` changed. Never waits: on PostgreSQL the NOTIFY is

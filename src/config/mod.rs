@@ -11,10 +11,12 @@ use crate::{
     settings,
 };
 
+mod amplification;
 mod env;
 mod events;
 mod holds;
 
+pub use amplification::AmplificationConfig;
 use env::Env;
 pub use env::parse_duration;
 pub use events::{EventsConfig, NatsConfig, WebhookConfig};
@@ -146,6 +148,8 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// `CARTQL_MAX_SUBSCRIBERS`: WebSocket connections open at once.
     pub max_subscribers: usize,
+    /// `CARTQL_MAX_NODES`, `CARTQL_WS_*`: per request, per principal and per address.
+    pub amplification: AmplificationConfig,
     /// `CARTQL_FEDERATION`: serve as an Apollo Federation v2 subgraph.
     pub federation: bool,
     /// `CARTQL_RESOLVER_SPANS`: a tracing span per resolved field (for an OpenTelemetry
@@ -276,6 +280,7 @@ impl Config {
                     )
                 })?,
             max_subscribers: env.number(&settings::MAX_SUBSCRIBERS)?.max(1) as usize,
+            amplification: amplification::read(&env)?,
             federation: env.flag(&settings::FEDERATION)?,
             resolver_spans: env.flag(&settings::RESOLVER_SPANS)?,
         })

@@ -12,6 +12,7 @@ pub mod inputs;
 pub mod introspection;
 pub mod loaders;
 mod mutation;
+pub mod node_budget;
 pub mod persisted;
 mod query;
 pub mod root_fields;

@@ -1,7 +1,8 @@
 //! The root fields an operation will run, as execution will see them: fragment spreads and
 //! inline fragments at the root expanded, every alias counted, fields dropped by `@skip` or
 //! `@include` left out. Rate limits and idempotency keys count these, so wrapping a mutation
-//! in a fragment or repeating it under aliases runs no more than it pays for.
+//! in a fragment or repeating it under aliases runs no more than it pays for, and the node
+//! budget (`node_budget`) counts the ids these fields name.
 
 use std::collections::HashSet;
 
@@ -18,14 +19,27 @@ pub fn root_field_names<'d>(
     operation: &'d OperationDefinition,
     variables: &Variables,
 ) -> Vec<&'d str> {
-    let mut names = Vec::new();
+    root_fields(document, operation, variables)
+        .into_iter()
+        .map(field_name)
+        .collect()
+}
+
+/// The root fields `operation` runs, as [`root_field_names`] counts them, with their
+/// arguments.
+pub fn root_fields<'d>(
+    document: &'d ExecutableDocument,
+    operation: &'d OperationDefinition,
+    variables: &Variables,
+) -> Vec<&'d Field> {
+    let mut fields = Vec::new();
     let mut walker = Walker {
         document,
         variables,
         open: HashSet::new(),
     };
-    walker.collect(&operation.selection_set.node.items, &mut names);
-    names
+    walker.collect(&operation.selection_set.node.items, &mut fields);
+    fields
 }
 
 struct Walker<'d, 'v> {
@@ -36,17 +50,17 @@ struct Walker<'d, 'v> {
 }
 
 impl<'d> Walker<'d, '_> {
-    fn collect(&mut self, items: &'d [Positioned<Selection>], names: &mut Vec<&'d str>) {
+    fn collect(&mut self, items: &'d [Positioned<Selection>], fields: &mut Vec<&'d Field>) {
         for item in items {
             match &item.node {
                 Selection::Field(field) => {
                     if self.included(&field.node.directives) {
-                        names.push(field_name(&field.node));
+                        fields.push(&field.node);
                     }
                 }
                 Selection::InlineFragment(fragment) => {
                     if self.included(&fragment.node.directives) {
-                        self.collect(&fragment.node.selection_set.node.items, names);
+                        self.collect(&fragment.node.selection_set.node.items, fields);
                     }
                 }
                 Selection::FragmentSpread(spread) => {
@@ -60,7 +74,7 @@ impl<'d> Walker<'d, '_> {
                         .get(&Name::new(name))
                         .map(|f| &f.node)
                     {
-                        self.collect(&fragment.selection_set.node.items, names);
+                        self.collect(&fragment.selection_set.node.items, fields);
                     }
                     self.open.remove(name);
                 }

@@ -60,6 +60,10 @@ pub struct HttpState {
     pub subscriber_slots: Arc<tokio::sync::Semaphore>,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Arc<[std::net::IpAddr]>,
+    /// Ids one request may look up with `node` and `nodes` (`CARTQL_MAX_NODES`).
+    pub max_nodes: usize,
+    /// WebSocket connections per principal and per address, and the idle timeout.
+    pub ws_caps: graphql::ws_caps::WsCaps,
 }
 
 impl Deref for HttpState {
@@ -82,6 +86,8 @@ pub fn router(app: AppState, config: &Config, graphiql: Option<GraphiqlPage>) ->
         metrics_token: config.metrics_token.clone(),
         subscriber_slots: Arc::new(tokio::sync::Semaphore::new(config.max_subscribers)),
         trusted_proxies: config.trusted_proxies.clone().into(),
+        max_nodes: config.amplification.max_nodes,
+        ws_caps: graphql::ws_caps::WsCaps::new(&config.amplification),
         app,
     };
     forget_idle_callers(state.rate.clone());

@@ -3,10 +3,12 @@
 //! `cartql --help` prints them, and a test holds them to what `Config` reads and to the
 //! README's Settings table, so none can drift from another.
 
+mod amplification;
 mod declared;
 mod holds;
 mod shared_limits;
 
+pub use amplification::*;
 pub use declared::*;
 pub use holds::*;
 pub use shared_limits::*;
@@ -133,6 +135,10 @@ pub const SETTINGS: &[Setting] = &[
     PERSISTED_DOCUMENTS,
     TRUSTED_PROXIES,
     MAX_SUBSCRIBERS,
+    WS_MAX_PER_PRINCIPAL,
+    WS_MAX_PER_ADDRESS,
+    WS_IDLE_TIMEOUT,
+    MAX_NODES,
     FEDERATION,
     RESOLVER_SPANS,
 ];

@@ -1,26 +1,17 @@
 //! `node` and `nodes`: any object with a global id, for whoever may read it. Another
 //! caller's cart, line or checkout, and a promotion for anyone but an admin, read as null,
-//! exactly like an id that names nothing.
+//! exactly like an id that names nothing. How many ids one request may name in all is
+//! bounded before execution (`CARTQL_MAX_NODES`, `graphql::node_budget`); the ids of one
+//! call are read together, kind by kind (`lookup`).
 
 use async_graphql::{Context, ID, Object, Result};
 
 use crate::{
-    auth::Viewer,
-    domain::{ProductId, ShopId},
     error::AppError,
-    graphql::{
-        context::ContextExt,
-        global_id::{self, NodeKind},
-        types::{Cart, Checkout, Node, Product, Promotion, Shop},
-    },
-    service::{
-        cart::{self, Include},
-        promotions,
-    },
+    graphql::{node_budget::MAX_IDS_PER_FIELD, types::Node},
 };
 
-/// Most ids in one `nodes` call.
-const MAX_NODES: usize = 100;
+mod lookup;
 
 #[derive(Default)]
 pub struct NodeQuery;
@@ -34,7 +25,7 @@ impl NodeQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "A global id, as any `id` of a `Node` type gives it.")] id: ID,
     ) -> Result<Option<Node>> {
-        find(ctx, &id).await
+        Ok(lookup::find_all(ctx, &[id]).await?.pop().flatten())
     }
 
     /// The objects with these global ids (at most 100), in the same order; null where
@@ -45,63 +36,12 @@ impl NodeQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Global ids (at most 100).")] ids: Vec<ID>,
     ) -> Result<Vec<Option<Node>>> {
-        if ids.len() > MAX_NODES {
-            return Err(
-                AppError::BadUserInput(format!("`ids` holds at most {MAX_NODES} ids")).into(),
-            );
+        if ids.len() > MAX_IDS_PER_FIELD {
+            return Err(AppError::BadUserInput(format!(
+                "`ids` holds at most {MAX_IDS_PER_FIELD} ids"
+            ))
+            .into());
         }
-        let mut found = Vec::with_capacity(ids.len());
-        for id in &ids {
-            found.push(find(ctx, id).await?);
-        }
-        Ok(found)
+        lookup::find_all(ctx, &ids).await
     }
-}
-
-/// Reads by id take the whole view (media and promotions): which fields a `Node` selection
-/// asks for depends on fragments of several types, and a line's prices need its cart's.
-const WHOLE: Include = Include {
-    media: true,
-    prices: true,
-};
-
-async fn find(ctx: &Context<'_>, id: &str) -> Result<Option<Node>> {
-    let Some((kind, key)) = global_id::parse(id) else {
-        return Ok(None);
-    };
-    let state = ctx.state();
-    let db = &state.db;
-    let viewer = ctx.viewer();
-    Ok(match kind {
-        NodeKind::Cart => cart::readable_cart(db, viewer, key, WHOLE)
-            .await?
-            .map(|view| Node::Cart(Cart::new(view, state.settings))),
-        NodeKind::CartItem => cart::readable_cart_of_line(db, viewer, key, WHOLE)
-            .await?
-            .and_then(|view| Cart::new(view, state.settings).item(key))
-            .map(Node::CartItem),
-        NodeKind::Product => match ProductId::parse(key) {
-            Some(id) => ctx
-                .loaders()
-                .load_one(id)
-                .await?
-                .map(|p| Node::Product(Product::from(p))),
-            None => None,
-        },
-        NodeKind::Shop => ctx
-            .loaders()
-            .load_one(ShopId(key.to_owned()))
-            .await?
-            .map(|shop| Node::Shop(Shop(shop))),
-        NodeKind::Promotion => match viewer {
-            Viewer::User(user) if user.admin => promotions::find_promotion(db, key)
-                .await?
-                .map(|p| Node::Promotion(Promotion(p))),
-            _ => None,
-        },
-        NodeKind::Checkout => cart::find_checkout(db, key)
-            .await?
-            .filter(|(_, cart)| cart::may_read(viewer, cart))
-            .map(|(checkout, cart)| Node::Checkout(Checkout { checkout, cart })),
-    })
 }

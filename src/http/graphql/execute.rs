@@ -20,7 +20,7 @@ use crate::{
         compiled::{self, Known, ViewPlans},
         context::ClientAddress,
         documents::DocumentError,
-        expansion, introspection, loaders,
+        expansion, introspection, loaders, node_budget,
         persisted::PersistedError,
         root_fields::root_field_names,
     },
@@ -130,6 +130,16 @@ pub(super) async fn execute(
             codes::BAD_USER_INPUT,
             "the schema is not served where introspection is off; compose the supergraph \
              from `cartql schema --federation`",
+        );
+    }
+    // Every id `node` and `nodes` would look up, aliases and fragments included (R24).
+    if let Some(op) = operation
+        && let Err(refusal) = node_budget::check(document, op, &variables, state.max_nodes)
+    {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            codes::BAD_USER_INPUT,
+            &refusal.message(),
         );
     }
     // Every root field a mutation runs, fragments and aliases included.

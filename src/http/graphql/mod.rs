@@ -38,6 +38,7 @@ mod recording;
 mod replies;
 mod wording;
 mod ws;
+pub mod ws_caps;
 mod ws_session;
 
 use body::is_json;

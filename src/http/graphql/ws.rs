@@ -7,11 +7,18 @@
 //! passing the same fragment-expansion guard as over HTTP; queries and mutations belong on
 //! HTTP, where the rate limits and idempotency keys apply. At most `CARTQL_MAX_SUBSCRIBERS`
 //! connections are open at once, each client address opens at most
-//! [`CONNECTIONS_PER_MINUTE`](crate::http::rate_limit::CONNECTIONS_PER_MINUTE) a minute, and
-//! messages are bounded like HTTP bodies; the per-connection protocol limits are in
-//! `ws_session`.
+//! [`CONNECTIONS_PER_MINUTE`](crate::http::rate_limit::CONNECTIONS_PER_MINUTE) a minute and
+//! holds at most `CARTQL_WS_MAX_PER_ADDRESS`, each principal holds at most
+//! `CARTQL_WS_MAX_PER_PRINCIPAL` (`ws_caps`), and messages are bounded like HTTP bodies; the
+//! per-connection protocol limits and the idle timeout are in `ws_session`.
 
-use std::{str::FromStr, sync::Arc};
+use std::{
+    str::FromStr,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+};
 
 use async_graphql::{
     Data, Request, Response, ServerError,
@@ -30,6 +37,7 @@ use crate::{
     graphql::{ServiceSchema, bounds, expansion, loaders},
     http::HttpState,
     http::{MAX_BODY_BYTES, client_ip::client_address},
+    live,
 };
 
 use super::{limits::too_many_requests, ws_session};
@@ -53,6 +61,18 @@ pub async fn graphql_ws(
     if let Err(refusal) = state.rate.connection(&address).await {
         return too_many_requests(refusal);
     }
+    // One address holds at most CARTQL_WS_MAX_PER_ADDRESS connections at once (R24).
+    let Some(address_place) = state.ws_caps.address(&address) else {
+        let mut response = error_response(
+            StatusCode::TOO_MANY_REQUESTS,
+            codes::RATE_LIMITED,
+            "too many open WebSocket connections from this address; close one first",
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        return response;
+    };
     // A connection holds a slot for as long as it is open; beyond CARTQL_MAX_SUBSCRIBERS
     // new ones are refused before the upgrade.
     let Ok(slot) = state.subscriber_slots.clone().try_acquire_owned() else {
@@ -76,11 +96,13 @@ pub async fn graphql_ws(
         .max_frame_size(MAX_BODY_BYTES)
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| async move {
+            let session = ws_session::SessionLimits::new(state.ws_caps.idle_timeout);
+            let crowded = session.crowded.clone();
             let on_init = move |payload: serde_json::Value| {
-                async move { connection_data(&state, &payload) }.boxed()
+                async move { connection_data(&state, &payload, &crowded) }.boxed()
             };
-            ws_session::serve(socket, executor, protocol, on_init).await;
-            drop(slot);
+            ws_session::serve(socket, executor, protocol, on_init, session).await;
+            drop((slot, address_place));
         })
 }
 
@@ -95,8 +117,14 @@ fn requested_protocol(headers: &HeaderMap) -> Option<WebSocketProtocols> {
 }
 
 /// The connection's caller and its loaders, from the init payload. The loaders keep no
-/// cache: a connection lives long, and every event must show live products.
-fn connection_data(state: &HttpState, payload: &serde_json::Value) -> async_graphql::Result<Data> {
+/// cache: a connection lives long, and every event must show live products. The caller's
+/// place under `CARTQL_WS_MAX_PER_PRINCIPAL` is held in the connection's data, so it is
+/// freed when the connection closes; a caller holding its cap is refused (`crowded`: 4429).
+fn connection_data(
+    state: &HttpState,
+    payload: &serde_json::Value,
+    crowded: &AtomicBool,
+) -> async_graphql::Result<Data> {
     let headers = payload_headers(payload);
     if !state.auth.api_key_ok(&headers) {
         return Err(async_graphql::Error::new("a valid X-API-Key is required"));
@@ -105,9 +133,24 @@ fn connection_data(state: &HttpState, payload: &serde_json::Value) -> async_grap
         .auth
         .viewer(&headers)
         .map_err(|err| async_graphql::Error::new(err.message()))?;
+    let place = match live::owner_key(&viewer, None) {
+        Some(principal) => match state.ws_caps.principal(&principal) {
+            Some(place) => Some(place),
+            None => {
+                crowded.store(true, Ordering::SeqCst);
+                return Err(async_graphql::Error::new(
+                    "too many open WebSocket connections for this caller; close one first",
+                ));
+            }
+        },
+        None => None,
+    };
     let loaders = loaders::loaders(state.db.clone());
     loaders.enable_all_cache(false);
     let mut data = Data::default();
+    if let Some(place) = place {
+        data.insert(place);
+    }
     data.insert(viewer);
     data.insert(loaders);
     Ok(data)

@@ -8,10 +8,22 @@
 //! 4400, a subscription before `connection_init` with 4401, a second `connection_init` with
 //! 4429, a reused subscription id with 4409, and a refused `connection_init` with 4403.
 //! Subscriptions per connection are capped ([`MAX_SUBSCRIPTIONS`]) and rate limited
-//! ([`SUBSCRIBES_PER_SECOND`]); a refused one gets an `error` message for its id.
+//! ([`SUBSCRIBES_PER_SECOND`]); a refused one gets an `error` message for its id. A
+//! `connection_init` refused because its caller holds its connection cap closes with 4429,
+//! and an initialised connection without an active subscription for
+//! `CARTQL_WS_IDLE_TIMEOUT` closes normally (1000): an idle socket costs the instance a
+//! slot and the caller nothing (R24).
 
 use crate::error::codes;
-use std::{collections::HashSet, num::NonZeroU32, time::Duration};
+use std::{
+    collections::HashSet,
+    num::NonZeroU32,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use async_graphql::{
     Data, Executor,
@@ -32,9 +44,31 @@ pub const SUBSCRIBES_PER_SECOND: u32 = 5;
 /// How the session ended or must end: a close code and its reason.
 struct Close(u16, String);
 
+/// What bounds a session beyond the protocol.
+pub struct SessionLimits {
+    /// How long an initialised connection may hold no subscription.
+    pub idle_timeout: Duration,
+    /// Set by the init callback when it refuses a caller holding its connection cap.
+    pub crowded: Arc<AtomicBool>,
+}
+
+impl SessionLimits {
+    pub fn new(idle_timeout: Duration) -> Self {
+        Self {
+            idle_timeout,
+            crowded: Arc::default(),
+        }
+    }
+}
+
 /// Serves one connection until either side closes it.
-pub async fn serve<E, F>(socket: WebSocket, executor: E, protocol: WebSocketProtocols, on_init: F)
-where
+pub async fn serve<E, F>(
+    socket: WebSocket,
+    executor: E,
+    protocol: WebSocketProtocols,
+    on_init: F,
+    limits: SessionLimits,
+) where
     E: Executor,
     F: FnOnce(Value) -> BoxFuture<'static, async_graphql::Result<Data>> + Send + 'static,
 {
@@ -45,11 +79,25 @@ where
     let mut guard = Guard::new();
     let init_deadline = tokio::time::sleep(INIT_TIMEOUT);
     tokio::pin!(init_deadline);
+    // Armed whenever the connection is initialised and holds no subscription.
+    let idle_deadline = tokio::time::sleep(limits.idle_timeout);
+    tokio::pin!(idle_deadline);
+    let mut was_idle = false;
 
     let close = loop {
+        let idle = guard.initialised && guard.active.is_empty();
+        if idle && !was_idle {
+            idle_deadline
+                .as_mut()
+                .reset(tokio::time::Instant::now() + limits.idle_timeout);
+        }
+        was_idle = idle;
         tokio::select! {
             () = &mut init_deadline, if !guard.initialised => {
                 break Close(4408, "Connection initialisation timeout".to_owned());
+            }
+            () = &mut idle_deadline, if idle => {
+                break Close(1000, "Idle: no active subscription".to_owned());
             }
             message = incoming.next() => {
                 let bytes = match message {
@@ -83,9 +131,13 @@ where
                             return;
                         }
                     }
-                    // A refused `connection_init` (the library closes with 1002): Forbidden.
+                    // A refused `connection_init` (the library closes with 1002): too many
+                    // connections for the caller, else Forbidden.
                     Some(WsMessage::Close(1002, reason)) if guard.initialised && !guard.acknowledged => {
-                        break Close(4403, reason);
+                        match limits.crowded.load(Ordering::SeqCst) {
+                            true => break Close(4429, reason),
+                            false => break Close(4403, reason),
+                        }
                     }
                     Some(WsMessage::Close(code, reason)) => break Close(code, reason),
                     None => return,

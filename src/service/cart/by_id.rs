@@ -1,7 +1,10 @@
-//! Carts and lines by id (`node(id:)`), for whoever may read them: the cart's owner, an admin
-//! or an order system. For anyone else a cart that exists reads exactly like one that does not.
+//! Carts and lines by id (`node(id:)`, `nodes(ids:)`), for whoever may read them: the cart's
+//! owner, an admin or an order system. For anyone else a cart that exists reads exactly like
+//! one that does not. Ids are read in batches, so many ids cost the statements of one.
 
-use sea_orm::{ConnectionTrait, EntityTrait};
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::{read::load_views, view::CartView, view::Include};
 use crate::{
@@ -22,44 +25,53 @@ pub fn may_read(viewer: &Viewer, cart: &carts::Model) -> bool {
     }
 }
 
-/// The cart `cart_id`, open or closed, complete, when `viewer` may read it. A closed cart
-/// shows the lines it closed with, as in the admin list.
-pub async fn readable_cart(
+/// The carts among `cart_ids` that `viewer` may read, open or closed, complete, by id: one
+/// statement for the carts, then [`load_views`]' few for all of them. A closed cart shows
+/// the lines it closed with, as in the admin list; an id missing from the answer names no
+/// cart or one the viewer may not read.
+pub async fn readable_carts(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
-    cart_id: &str,
+    cart_ids: &[&str],
     include: Include,
-) -> AppResult<Option<CartView>> {
-    let Some(cart) = carts::Entity::find_by_id(cart_id.to_owned())
-        .one(db)
+) -> AppResult<HashMap<String, CartView>> {
+    if cart_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let carts = carts::Entity::find()
+        .filter(carts::Column::Id.is_in(cart_ids.iter().copied()))
+        .all(db)
         .await?
-    else {
-        return Ok(None);
-    };
-    if !may_read(viewer, &cart) {
-        return Ok(None);
-    }
-    let mut view = load_views(db, vec![cart], include).await?.pop();
+        .into_iter()
+        .filter(|cart| may_read(viewer, cart))
+        .collect();
+    let mut views = load_views(db, carts, include).await?;
     // The guest reading its own cart sees its token, as through `cart`.
-    if let (Some(view), Viewer::Guest(token)) = (view.as_mut(), viewer) {
-        view.token = Some(token.expose().to_owned());
+    if let Viewer::Guest(token) = viewer {
+        for view in &mut views {
+            view.token = Some(token.expose().to_owned());
+        }
     }
-    Ok(view)
+    Ok(views
+        .into_iter()
+        .map(|view| (view.cart.id.clone(), view))
+        .collect())
 }
 
-/// The cart holding line `item_id`, as [`readable_cart`]; the line itself is among its lines
-/// only while it is live (or was closed with the cart).
-pub async fn readable_cart_of_line(
+/// The cart of each line among `item_ids` that exists, live or not, in one statement: the
+/// line itself is then read among its cart's lines ([`readable_carts`]).
+pub async fn carts_of_lines(
     db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    item_id: &str,
-    include: Include,
-) -> AppResult<Option<CartView>> {
-    let Some(line) = cart_items::Entity::find_by_id(item_id.to_owned())
-        .one(db)
+    item_ids: &[&str],
+) -> AppResult<HashMap<String, String>> {
+    if item_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(cart_items::Entity::find()
+        .filter(cart_items::Column::Id.is_in(item_ids.iter().copied()))
+        .all(db)
         .await?
-    else {
-        return Ok(None);
-    };
-    readable_cart(db, viewer, &line.cart_id, include).await
+        .into_iter()
+        .map(|line| (line.id, line.cart_id))
+        .collect())
 }

@@ -36,12 +36,12 @@ mod write;
 
 pub use add::add_to_cart;
 pub use buyer::{BuyerUpdate, Edit, select_delivery_option, update_buyer_identity};
-pub use by_id::{may_read, readable_cart, readable_cart_of_line};
+pub use by_id::{carts_of_lines, may_read, readable_carts};
 pub use change::{AddLine, Change, ItemChange};
 pub use checkout::{
     Checkout, CheckoutChange, CheckoutState, HoldRules, begin_checkout, cancel_checkout,
-    claim_checkout, complete_checkout, find_checkout, parse_share, release_checkout,
-    spawn_checkout_sweeper, sweep_checkouts,
+    claim_checkout, complete_checkout, find_checkout, find_checkouts, parse_share,
+    release_checkout, spawn_checkout_sweeper, sweep_checkouts,
 };
 pub use details::{MAX_NOTE_LEN, parse_note, update_cart_attributes};
 pub use discount_codes::{apply_discount_code, remove_discount_code};

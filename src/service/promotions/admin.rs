@@ -318,13 +318,17 @@ pub async fn list_promotions(
     Ok(Page::read(db, query, first).await?)
 }
 
-/// One promotion by id.
-pub async fn find_promotion(
+/// The promotions among `ids`, in one statement, in no particular order.
+pub async fn find_promotions(
     db: &impl ConnectionTrait,
-    id: &str,
-) -> AppResult<Option<promotions::Model>> {
-    Ok(promotions::Entity::find_by_id(id.to_owned())
-        .one(db)
+    ids: &[&str],
+) -> AppResult<Vec<promotions::Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(promotions::Entity::find()
+        .filter(promotions::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
         .await?)
 }
 

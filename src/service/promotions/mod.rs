@@ -11,7 +11,7 @@ mod stored;
 mod usage;
 
 pub use admin::{
-    PromotionDraft, PromotionFilter, PromotionSpec, find_promotion, list_promotions,
+    PromotionDraft, PromotionFilter, PromotionSpec, find_promotions, list_promotions,
     upsert_promotions,
 };
 pub use attempts::CodeAttempts;

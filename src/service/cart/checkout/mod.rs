@@ -18,6 +18,8 @@ mod finish;
 mod holds;
 mod sweep;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
@@ -145,6 +147,40 @@ pub async fn find_checkout(
         return Ok(None);
     };
     Ok(Some((Checkout::read(row)?, cart)))
+}
+
+/// The checkouts among `ids` with their carts, by id: one statement for the checkouts and
+/// one for their carts, however many they are.
+pub async fn find_checkouts(
+    db: &impl ConnectionTrait,
+    ids: &[&str],
+) -> AppResult<HashMap<String, (Checkout, carts::Model)>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = checkouts::Entity::find()
+        .filter(checkouts::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    if rows.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let carts: HashMap<String, carts::Model> = carts::Entity::find()
+        .filter(carts::Column::Id.is_in(rows.iter().map(|row| row.cart_id.as_str())))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|cart| (cart.id.clone(), cart))
+        .collect();
+    let mut found = HashMap::with_capacity(rows.len());
+    for row in rows {
+        // Two checkouts of one cart each get a copy of it.
+        let Some(cart) = carts.get(&row.cart_id).cloned() else {
+            continue;
+        };
+        found.insert(row.id.clone(), (Checkout::read(row)?, cart));
+    }
+    Ok(found)
 }
 
 /// The checkout of `cart_id` that holds stock now (HOLDING or CLAIMED), if any, locked.
