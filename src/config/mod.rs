@@ -237,10 +237,14 @@ impl Config {
             sweep_interval: env.duration(&settings::SWEEP_INTERVAL)?,
             checkout_hold: env.duration(&settings::CHECKOUT_HOLD)?,
             holds: holds::read(&env)?,
-            redis: env.get(&settings::REDIS_URL).map(|url| RedisConfig {
-                url: Secret::new(url),
-                prefix: env.value(&settings::REDIS_PREFIX),
-            }),
+            redis: {
+                // Read whether or not there is a URL: every setting has one place it is read.
+                let prefix = env.value(&settings::REDIS_PREFIX);
+                env.get(&settings::REDIS_URL).map(|url| RedisConfig {
+                    url: Secret::new(url),
+                    prefix,
+                })
+            },
             checkout_sweep_interval: env.duration(&settings::CHECKOUT_SWEEP_INTERVAL)?,
             handoff_secret: env.get(&settings::HANDOFF_SECRET).map(Secret::new),
             events: events::read(&env)?,
