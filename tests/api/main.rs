@@ -51,6 +51,7 @@ mod profile;
 mod promotion_states;
 mod promotion_usage;
 mod promotions;
+mod proxy;
 mod quantity_rules;
 mod rules;
 mod schema_sdl;
