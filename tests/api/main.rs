@@ -38,6 +38,7 @@ mod node;
 mod observability;
 mod one_statement_add;
 mod operations;
+mod order_system_reads;
 mod outage;
 mod ownership;
 mod persisted;

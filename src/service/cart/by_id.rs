@@ -1,25 +1,37 @@
 //! Carts and lines by id (`node(id:)`), for whoever may read them: the cart's owner, an admin
 //! or an order system. For anyone else a cart that exists reads exactly like one that does not.
+//!
+//! An order system (role `checkout`) takes over a cart once it is handed off, so it reads only
+//! carts that began checkout at least once: a cart never handed off is the shopper's alone, and
+//! its buyer data is none of the order system's business.
 
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::{read::load_views, view::CartView, view::Include};
 use crate::{
     auth::Viewer,
-    entity::{cart_items, carts},
+    entity::{cart_items, carts, checkouts},
     error::AppResult,
 };
 
-/// Whether `viewer` may read `cart` and its checkouts: its owner (the user, or the holder of
-/// the guest token), an admin, or an order system (role `checkout`).
+/// Whether `viewer` may read a checkout of `cart` (and so the cart, which has one): its owner
+/// (the user, or the holder of the guest token), an admin, or an order system (role
+/// `checkout`). For a cart that may have no checkout, [`readable_cart`] decides.
 pub fn may_read(viewer: &Viewer, cart: &carts::Model) -> bool {
+    owner_or_admin(viewer, cart) || order_system(viewer)
+}
+
+/// The cart's owner, or an admin: they read it whatever its state.
+fn owner_or_admin(viewer: &Viewer, cart: &carts::Model) -> bool {
     match viewer {
-        Viewer::User(user) => {
-            user.admin || user.checkout || cart.user_id.as_deref() == Some(user.id.as_str())
-        }
+        Viewer::User(user) => user.admin || cart.user_id.as_deref() == Some(user.id.as_str()),
         Viewer::Guest(token) => cart.token_hash.as_deref() == Some(token.hash().as_str()),
         Viewer::Anonymous => false,
     }
+}
+
+fn order_system(viewer: &Viewer) -> bool {
+    matches!(viewer, Viewer::User(user) if user.checkout)
 }
 
 /// The cart `cart_id`, open or closed, complete, when `viewer` may read it. A closed cart
@@ -36,7 +48,9 @@ pub async fn readable_cart(
     else {
         return Ok(None);
     };
-    if !may_read(viewer, &cart) {
+    let readable = owner_or_admin(viewer, &cart)
+        || (order_system(viewer) && began_checkout(db, &cart.id).await?);
+    if !readable {
         return Ok(None);
     }
     let mut view = load_views(db, vec![cart], include).await?.pop();
@@ -62,4 +76,13 @@ pub async fn readable_cart_of_line(
         return Ok(None);
     };
     readable_cart(db, viewer, &line.cart_id, include).await
+}
+
+/// Whether the cart began checkout at least once (whatever became of the checkout).
+async fn began_checkout(db: &impl ConnectionTrait, cart_id: &str) -> AppResult<bool> {
+    let count = checkouts::Entity::find()
+        .filter(checkouts::Column::CartId.eq(cart_id))
+        .count(db)
+        .await?;
+    Ok(count > 0)
 }
