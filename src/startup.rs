@@ -61,11 +61,7 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
 
 /// [`build_app`] over an existing pool (tests use this to count statements).
 pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Result<App> {
-    if config.production && config.dev_mode() {
-        anyhow::bail!(
-            "CARTQL_ENV=production needs a JWT key: set CARTQL_JWT_SECRET or CARTQL_JWT_PUBLIC_KEY_FILE"
-        );
-    }
+    config.check_production()?;
     db::migrate(&db)
         .await
         .context("cannot migrate the database")?;

@@ -4,8 +4,10 @@
 //! README's Settings table, so none can drift from another.
 
 mod declared;
+mod hardening;
 
 pub use declared::*;
+pub use hardening::*;
 
 /// One environment variable cartql reads.
 #[derive(Clone, Copy, Debug)]
@@ -74,6 +76,8 @@ pub const SETTINGS: &[Setting] = &[
     JWT_PUBLIC_KEY_FILE,
     JWT_ISSUER,
     JWT_AUDIENCE,
+    JWT_AUDIENCE_OPTIONAL,
+    JWT_ROLES_CLAIM,
     GUEST_TOKEN_SECRET,
     DEV_SECRET_FILE,
     API_KEYS,
@@ -120,6 +124,7 @@ pub const SETTINGS: &[Setting] = &[
     LOG_FORMAT,
     METRICS,
     METRICS_TOKEN,
+    METRICS_OPERATIONS,
     PERSISTED_DOCUMENTS,
     TRUSTED_PROXIES,
     MAX_SUBSCRIBERS,

@@ -42,12 +42,14 @@ mod order_system_reads;
 mod outage;
 mod ownership;
 mod persisted;
+mod production_settings;
 
 mod profile;
 mod promotion_states;
 mod promotion_usage;
 mod promotions;
 mod quantity_rules;
+mod roles_claim;
 mod rules;
 mod schema_sdl;
 mod shutdown;

@@ -54,14 +54,21 @@ async fn an_order_system_reads_only_carts_that_began_checkout() {
         assert_eq!(body["data"]["node"], Value::Null, "{body}");
     }
     let listed = app
-        .gql(&Who::OrderSystem, NODES, json!({ "ids": [cart, missing_cart] }))
+        .gql(
+            &Who::OrderSystem,
+            NODES,
+            json!({ "ids": [cart, missing_cart] }),
+        )
         .await;
     assert_eq!(listed["nodes"], json!([null, null]), "{listed}");
     assert!(!listed.to_string().contains("private@example.com"));
     // Its owner and an admin still read it.
     for who in [&shopper, &Who::Admin] {
         let read = app.gql(who, NODE, json!({ "id": cart })).await;
-        assert_eq!(read["node"]["buyerIdentity"]["email"], "private@example.com");
+        assert_eq!(
+            read["node"]["buyerIdentity"]["email"],
+            "private@example.com"
+        );
     }
 
     // Handed off (even once cancelled), the order system reads it.
@@ -73,9 +80,16 @@ async fn an_order_system_reads_only_carts_that_began_checkout() {
         json!({}),
     )
     .await;
-    let read = app.gql(&Who::OrderSystem, NODE, json!({ "id": cart })).await;
-    assert_eq!(read["node"]["buyerIdentity"]["email"], "private@example.com");
-    let line_read = app.gql(&Who::OrderSystem, NODE, json!({ "id": line })).await;
+    let read = app
+        .gql(&Who::OrderSystem, NODE, json!({ "id": cart }))
+        .await;
+    assert_eq!(
+        read["node"]["buyerIdentity"]["email"],
+        "private@example.com"
+    );
+    let line_read = app
+        .gql(&Who::OrderSystem, NODE, json!({ "id": line }))
+        .await;
     assert_eq!(line_read["node"]["quantity"], 1, "{line_read}");
     let listed = app
         .gql(&Who::OrderSystem, NODES, json!({ "ids": [cart] }))
