@@ -213,7 +213,7 @@ fn configured<Q: ObjectType + 'static>(
     // With `CARTQL_RESOLVER_SPANS`, a tracing span per resolved field, which an
     // OpenTelemetry layer on the subscriber can export.
     if config.resolver_spans {
-        builder = builder.extension(async_graphql::extensions::Tracing);
+        builder = builder.extension(graphql::spans::ResolverSpans);
     }
     if config.production {
         builder = builder.disable_introspection().disable_suggestions();

@@ -16,6 +16,7 @@ pub mod persisted;
 mod query;
 pub mod root_fields;
 pub mod scalars;
+pub mod spans;
 mod subscription;
 pub mod types;
 

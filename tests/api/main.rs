@@ -55,6 +55,7 @@ mod schema_sdl;
 mod shutdown;
 mod statements;
 mod sync;
+mod trace_privacy;
 mod two_instances;
 mod versions;
 mod ws_edge;
