@@ -60,6 +60,8 @@ pub struct HttpState {
     pub subscriber_slots: Arc<tokio::sync::Semaphore>,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Arc<[std::net::IpAddr]>,
+    /// Operation names that label metrics by name (`CARTQL_METRICS_OPERATIONS`).
+    pub metrics_operations: Arc<std::collections::HashSet<String>>,
 }
 
 impl Deref for HttpState {
@@ -79,6 +81,7 @@ pub fn router(app: AppState, config: &Config, graphiql: Option<GraphiqlPage>) ->
         metrics_token: config.metrics_token.clone(),
         subscriber_slots: Arc::new(tokio::sync::Semaphore::new(config.max_subscribers)),
         trusted_proxies: config.trusted_proxies.clone().into(),
+        metrics_operations: Arc::new(config.metrics_operations.iter().cloned().collect()),
     };
     forget_idle_callers(state.rate.clone());
     // A GraphQL request over its time gets the coded 503 every refusal has.

@@ -33,6 +33,7 @@ mod idempotency;
 mod lifecycle;
 mod live;
 mod merge;
+mod metrics_labels;
 mod money;
 mod node;
 mod observability;

@@ -36,7 +36,7 @@ use super::{
     idempotency_key::{idempotency_claim, replay, reused, stored_reply},
     limits::{rate_limited, too_many_mutations, too_many_requests},
     media::{JSON, Media},
-    recording::record_operation,
+    recording::{Naming, record_operation},
     replies::{code_uncoded_errors, graphql_errors, is_request_error},
     wording::Sent,
 };
@@ -145,6 +145,11 @@ pub(super) async fn execute(
     {
         return too_many_requests(refusal);
     }
+    let root_fields = match &mutation_fields {
+        Some(fields) => fields.clone(),
+        None => operation.map_or_else(Vec::new, |op| root_field_names(document, op, &variables)),
+    };
+    let naming = Naming::new(&state.metrics_operations, label_name.as_deref(), &root_fields);
     let mutation_field_count = mutation_fields.map(|fields| fields.len());
     request.variables = variables;
     let claim = match idempotency_claim(state, headers, mutation_field_count, &viewer, &request) {
@@ -191,7 +196,7 @@ pub(super) async fn execute(
                     let answered = async_graphql::Response::new(async_graphql::Value::Null);
                     record_operation(
                         operation_type,
-                        label_name.as_deref(),
+                        &naming,
                         &answered,
                         false,
                         started,
@@ -241,7 +246,7 @@ pub(super) async fn execute(
     }
     record_operation(
         operation_type,
-        label_name.as_deref(),
+        &naming,
         &response,
         rejected,
         started,
