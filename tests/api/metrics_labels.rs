@@ -13,8 +13,10 @@ async fn junk_operation_names_do_not_crowd_out_real_operations() {
     let app = TestApp::spawn_with(&[("CARTQL_METRICS_OPERATIONS", "ListedCartView")]).await;
     let who = Who::User("label-bot".into());
     for n in 0..200 {
+        // From one bot's address, as junk comes.
         let (status, body) = app
-            .post(
+            .post_from(
+                "203.0.113.7",
                 &who,
                 &format!("query JunkName{n} {{ __typename }}"),
                 json!({}),

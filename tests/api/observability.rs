@@ -21,11 +21,8 @@ pub async fn scrape(app: &TestApp, token: Option<&str>) -> (u16, String) {
 
 #[tokio::test]
 async fn a_scrape_shows_operations_user_errors_loader_batches_and_the_pool() {
-    let app = TestApp::spawn_with(&[(
-        "CARTQL_METRICS_OPERATIONS",
-        "MeteredView,MeteredRefusal",
-    )])
-    .await;
+    let app =
+        TestApp::spawn_with(&[("CARTQL_METRICS_OPERATIONS", "MeteredView,MeteredRefusal")]).await;
     let who = Who::User("metered".into());
     app.add(&who, "TEE", 1).await;
     app.gql(

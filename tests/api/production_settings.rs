@@ -125,9 +125,24 @@ fn the_binary_refuses_a_short_handoff_secret_in_production() {
         ("CARTQL_BIND", "127.0.0.1:0"),
         ("DATABASE_URL", database.as_str()),
     ];
-    let mut command = cartql(&dir);
-    command.envs(base).env("CARTQL_HANDOFF_SECRET", "abcd");
-    let output = command.output().expect("run cartql");
+    let mut child = cartql(&dir)
+        .envs(base)
+        .env("CARTQL_HANDOFF_SECRET", "abcd")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start cartql");
+    // Refused, it exits at once; a process still running after this long is serving.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while child.try_wait().expect("wait for cartql").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("a 4-byte handoff secret started in production");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().expect("cartql's output");
     assert!(!output.status.success(), "a 4-byte handoff secret started");
     let said = format!(
         "{}{}",

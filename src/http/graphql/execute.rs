@@ -149,7 +149,11 @@ pub(super) async fn execute(
         Some(fields) => fields.clone(),
         None => operation.map_or_else(Vec::new, |op| root_field_names(document, op, &variables)),
     };
-    let naming = Naming::new(&state.metrics_operations, label_name.as_deref(), &root_fields);
+    let naming = Naming::new(
+        &state.metrics_operations,
+        label_name.as_deref(),
+        &root_fields,
+    );
     let mutation_field_count = mutation_fields.map(|fields| fields.len());
     request.variables = variables;
     let claim = match idempotency_claim(state, headers, mutation_field_count, &viewer, &request) {
@@ -194,13 +198,7 @@ pub(super) async fn execute(
             Known::Answered(Some(plan)) => {
                 if let Some(body) = views.answer(&plan, &state.db, &viewer).await {
                     let answered = async_graphql::Response::new(async_graphql::Value::Null);
-                    record_operation(
-                        operation_type,
-                        &naming,
-                        &answered,
-                        false,
-                        started,
-                    );
+                    record_operation(operation_type, &naming, &answered, false, started);
                     return (StatusCode::OK, [(header::CONTENT_TYPE, JSON)], body).into_response();
                 }
             }
@@ -244,13 +242,7 @@ pub(super) async fn execute(
     {
         plans.answered(key, plan);
     }
-    record_operation(
-        operation_type,
-        &naming,
-        &response,
-        rejected,
-        started,
-    );
+    record_operation(operation_type, &naming, &response, rejected, started);
     if rejected {
         return graphql_errors(response.errors, media);
     }

@@ -30,12 +30,8 @@ pub(super) fn record_operation(
     rejected: bool,
     started: Instant,
 ) {
-    let label = crate::metrics::operation_label(
-        naming.allowed,
-        naming.name,
-        &naming.root_fields,
-        rejected,
-    );
+    let label =
+        crate::metrics::operation_label(naming.allowed, naming.name, &naming.root_fields, rejected);
     let kind = match operation_type {
         Some(OperationType::Mutation) => "mutation",
         Some(OperationType::Subscription) => "subscription",
