@@ -11,21 +11,17 @@
 //! | `cartql_dataloader_batch_size` | histogram | `loader` (`product`, `shop`, `media`) |
 //! | `cartql_db_pool_connections` | gauge | `state` (`idle`, `in_use`), read at scrape time |
 //!
-//! Operation names come from clients, so they are bounded: a name that is not a GraphQL
-//! name of at most 64 characters is `invalid`, an absent one `anonymous`, and once
-//! [`MAX_OPERATION_NAMES`] distinct names were seen, any new one is `other`.
+//! Labels must not be something clients can exhaust or multiply: a label per operation name
+//! a client makes up would let junk names crowd out the real ones (or grow the series without
+//! end). So `operation` is the operation's name only when the operator listed it
+//! (`CARTQL_METRICS_OPERATIONS`); otherwise it is the operation's root field (`cart`,
+//! `addCartLines`), a set the schema bounds: `multiple` for several distinct root fields,
+//! `none` when every root field was skipped, and `invalid` for a document the schema refused.
 
-use std::{
-    collections::HashSet,
-    sync::{Mutex, OnceLock, PoisonError},
-    time::Duration,
-};
+use std::{collections::HashSet, sync::OnceLock, time::Duration};
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use sea_orm::{DatabaseConnection, DbBackend};
-
-/// Distinct operation names given their own label.
-pub const MAX_OPERATION_NAMES: usize = 200;
 
 /// Seconds buckets for request durations.
 const DURATION_BUCKETS: &[f64] = &[
@@ -35,7 +31,6 @@ const DURATION_BUCKETS: &[f64] = &[
 const BATCH_BUCKETS: &[f64] = &[1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0];
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-static OPERATION_NAMES: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
 
 /// The process's metrics registry: installed as the global recorder on first use, so every
 /// app built in one process (tests build many) shares it.
@@ -110,28 +105,26 @@ fn pool_usage(db: &DatabaseConnection) -> Option<(usize, usize)> {
     }
 }
 
-/// The label for a client's operation name (see the module docs).
-pub fn operation_label(name: Option<&str>) -> String {
-    let Some(name) = name else {
-        return "anonymous".to_owned();
-    };
-    let valid = !name.is_empty()
-        && name.len() <= 64
-        && !name.starts_with(|c: char| c.is_ascii_digit())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !valid {
-        return "invalid".to_owned();
-    }
-    let names = OPERATION_NAMES.get_or_init(Default::default);
-    let mut names = names.lock().unwrap_or_else(PoisonError::into_inner);
-    if names.contains(name) {
+/// The `operation` label (see the module docs): `name` when `allowed` lists it, else from
+/// the distinct `root_fields` of an operation the schema accepted.
+pub fn operation_label(
+    allowed: &HashSet<String>,
+    name: Option<&str>,
+    root_fields: &[String],
+    rejected: bool,
+) -> String {
+    if let Some(name) = name.filter(|name| allowed.contains(*name)) {
         return name.to_owned();
     }
-    if names.len() >= MAX_OPERATION_NAMES {
-        return "other".to_owned();
+    if rejected {
+        return "invalid".to_owned();
     }
-    names.insert(name.to_owned());
-    name.to_owned()
+    let mut fields = root_fields.iter();
+    match fields.next() {
+        None => "none".to_owned(),
+        Some(first) if fields.all(|field| field == first) => first.clone(),
+        Some(_) => "multiple".to_owned(),
+    }
 }
 
 /// Counts the `userErrors` a mutation reported, by code.
@@ -151,16 +144,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn operation_names_are_bounded() {
-        assert_eq!(operation_label(None), "anonymous");
-        assert_eq!(operation_label(Some("CartView")), "CartView");
-        assert_eq!(operation_label(Some("bad name")), "invalid");
-        assert_eq!(operation_label(Some("9lives")), "invalid");
-        assert_eq!(operation_label(Some(&"x".repeat(65))), "invalid");
-        for n in 0..MAX_OPERATION_NAMES {
-            operation_label(Some(&format!("Op{n}")));
-        }
-        assert_eq!(operation_label(Some("BrandNewAfterTheCap")), "other");
-        assert_eq!(operation_label(Some("CartView")), "CartView");
+    fn operation_labels_are_bounded_by_the_schema_or_the_operator() {
+        let allowed = HashSet::from(["CartView".to_owned()]);
+        let fields = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
+        let label = |name, root: &[&str], rejected| {
+            operation_label(&allowed, name, &fields(root), rejected)
+        };
+        assert_eq!(label(Some("CartView"), &["cart"], false), "CartView");
+        assert_eq!(label(Some("CartView"), &["nope"], true), "CartView");
+        assert_eq!(label(Some("Junk1"), &["cart"], false), "cart");
+        assert_eq!(label(None, &["cart", "cart"], false), "cart");
+        assert_eq!(label(None, &["cart", "products"], false), "multiple");
+        assert_eq!(label(None, &[], false), "none");
+        assert_eq!(label(Some("Junk2"), &["nope"], true), "invalid");
     }
 }

@@ -62,11 +62,7 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
 
 /// [`build_app`] over an existing pool (tests use this to count statements).
 pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Result<App> {
-    if config.production && config.dev_mode() {
-        anyhow::bail!(
-            "CARTQL_ENV=production needs a JWT key: set CARTQL_JWT_SECRET or CARTQL_JWT_PUBLIC_KEY_FILE"
-        );
-    }
+    config.check_production()?;
     db::migrate(&db)
         .await
         .context("cannot migrate the database")?;
@@ -224,7 +220,7 @@ fn configured<Q: ObjectType + 'static>(
     // With `CARTQL_RESOLVER_SPANS`, a tracing span per resolved field, which an
     // OpenTelemetry layer on the subscriber can export.
     if config.resolver_spans {
-        builder = builder.extension(async_graphql::extensions::Tracing);
+        builder = builder.extension(graphql::spans::ResolverSpans);
     }
     if config.production {
         builder = builder.disable_introspection().disable_suggestions();

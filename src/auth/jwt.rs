@@ -1,29 +1,32 @@
 //! User tokens. One algorithm per key (HS256 for a secret, RS256 or ES256 for a PEM public
-//! key); `exp` and `sub` are required, `nbf` is checked, and the leeway is small.
+//! key); `exp` and `sub` are required, `nbf` is checked, and the leeway is small. Roles are
+//! read from the configured claim ([`RolesClaim`]), never from whatever claim happens to be
+//! called `roles`.
 
 use std::{collections::HashSet, path::Path};
 
 use anyhow::{Context, bail};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
-use crate::{auth::User, config::Config, error::AppError};
+use crate::{
+    auth::{User, roles_claim::RolesClaim},
+    config::Config,
+    error::AppError,
+};
 
 /// Clock skew tolerated on `exp` and `nbf`, in seconds.
 const LEEWAY_SECS: u64 = 30;
 
-/// What cartql reads from a verified token. The registered claims (`exp`, `nbf`, `iss`,
-/// `aud`) are checked by jsonwebtoken from the raw payload, which takes the shapes identity
-/// providers issue (`aud` as a string or an array, times as decimals); reading them again
-/// into narrower types here would refuse valid tokens, so they are not read at all.
-#[derive(Debug, Deserialize)]
-struct VerifiedClaims {
-    sub: String,
-    #[serde(default)]
-    roles: Vec<String>,
-}
+/// A verified token's payload is read as a JSON object: the registered claims (`exp`, `nbf`,
+/// `iss`, `aud`) are checked by jsonwebtoken from the raw payload, which takes the shapes
+/// identity providers issue (`aud` as a string or an array, times as decimals); cartql itself
+/// reads only `sub` and the roles claim, wherever configuration puts it.
+type Payload = Map<String, Value>;
 
-/// The claims of the tokens cartql issues (dev mode, `cartql token`, tests).
+/// The registered claims of the tokens cartql issues (dev mode, `cartql token`, tests); the
+/// roles go into the configured claim beside them.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: String,
@@ -36,8 +39,6 @@ pub struct Claims {
     pub iss: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aud: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub roles: Vec<String>,
 }
 
 /// Checks Bearer tokens.
@@ -45,6 +46,7 @@ pub struct Claims {
 pub struct JwtVerifier {
     key: DecodingKey,
     validation: Validation,
+    roles: RolesClaim,
 }
 
 impl JwtVerifier {
@@ -88,25 +90,33 @@ impl JwtVerifier {
             validation.set_issuer(&[iss]);
             validation.required_spec_claims.insert("iss".to_owned());
         }
-        Self { key, validation }
+        Self {
+            key,
+            validation,
+            roles: config.jwt_roles_claim.clone(),
+        }
     }
 
     /// The user a token proves, or `UNAUTHENTICATED`.
     pub fn verify(&self, token: &str) -> Result<User, AppError> {
-        let data = decode::<VerifiedClaims>(token, &self.key, &self.validation).map_err(|err| {
+        let data = decode::<Payload>(token, &self.key, &self.validation).map_err(|err| {
             tracing::debug!(error = %err, "rejected a user token");
             AppError::Unauthenticated("the user token is invalid or expired")
         })?;
-        let claims = data.claims;
-        if claims.sub.is_empty() || claims.sub.len() > 255 {
-            return Err(AppError::Unauthenticated(
-                "the user token's subject is unusable",
-            ));
-        }
+        let payload = data.claims;
+        let sub = match payload.get("sub") {
+            Some(Value::String(sub)) if !sub.is_empty() && sub.len() <= 255 => sub.clone(),
+            _ => {
+                return Err(AppError::Unauthenticated(
+                    "the user token's subject is unusable",
+                ));
+            }
+        };
+        let roles = self.roles.read(&payload);
         Ok(User {
-            admin: claims.roles.iter().any(|r| r == "admin"),
-            checkout: claims.roles.iter().any(|r| r == "checkout"),
-            id: claims.sub,
+            admin: roles.iter().any(|r| r == "admin"),
+            checkout: roles.iter().any(|r| r == "checkout"),
+            id: sub,
         })
     }
 }
@@ -117,6 +127,7 @@ pub struct JwtIssuer {
     key: EncodingKey,
     issuer: Option<String>,
     audience: Option<String>,
+    roles: RolesClaim,
 }
 
 impl JwtIssuer {
@@ -125,10 +136,12 @@ impl JwtIssuer {
             key: EncodingKey::from_secret(secret),
             issuer: config.jwt_issuer.clone(),
             audience: config.jwt_audience.clone(),
+            roles: config.jwt_roles_claim.clone(),
         }
     }
 
-    /// A token for `user_id` with `roles` (`admin`, `checkout`), valid for `ttl_secs`.
+    /// A token for `user_id` with `roles` (`admin`, `checkout`) in the configured roles
+    /// claim, valid for `ttl_secs`.
     pub fn issue(&self, user_id: &str, roles: &[&str], ttl_secs: i64) -> anyhow::Result<String> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
@@ -138,8 +151,13 @@ impl JwtIssuer {
             nbf: None,
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
-            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
         };
-        Ok(encode(&Header::new(Algorithm::HS256), &claims, &self.key)?)
+        let Value::Object(mut payload) = serde_json::to_value(&claims)? else {
+            anyhow::bail!("the claims are not a JSON object");
+        };
+        if !roles.is_empty() {
+            self.roles.write(&mut payload, roles);
+        }
+        Ok(encode(&Header::new(Algorithm::HS256), &payload, &self.key)?)
     }
 }

@@ -4,6 +4,7 @@
 pub mod guest;
 pub mod handoff;
 pub mod jwt;
+pub mod roles_claim;
 mod viewer;
 
 use axum::http::HeaderMap;

@@ -7,6 +7,7 @@ use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
 use anyhow::{Context, bail};
 
 use crate::{
+    auth::roles_claim::RolesClaim,
     domain::{Currency, Limits, Locale, TaxRate},
     settings,
 };
@@ -15,6 +16,7 @@ mod amplification;
 mod env;
 mod events;
 mod holds;
+mod production;
 
 pub use amplification::AmplificationConfig;
 use env::Env;
@@ -66,6 +68,10 @@ pub struct Config {
     pub jwt_issuer: Option<String>,
     /// `CARTQL_JWT_AUDIENCE`: required `aud` when set.
     pub jwt_audience: Option<String>,
+    /// `CARTQL_JWT_AUDIENCE_OPTIONAL`: production may start without an audience.
+    pub jwt_audience_optional: bool,
+    /// `CARTQL_JWT_ROLES_CLAIM`: where a user token carries its roles.
+    pub jwt_roles_claim: RolesClaim,
     /// `CARTQL_GUEST_TOKEN_SECRET`: signs guest cart tokens (defaults to a key derived from
     /// `CARTQL_JWT_SECRET`, or from dev mode's secret).
     pub guest_token_secret: Option<Secret>,
@@ -141,6 +147,8 @@ pub struct Config {
     pub metrics: bool,
     /// `CARTQL_METRICS_TOKEN`: when set, `/metrics` requires `Authorization: Bearer <it>`.
     pub metrics_token: Option<Secret>,
+    /// `CARTQL_METRICS_OPERATIONS`: operation names that label metrics by name.
+    pub metrics_operations: Vec<String>,
     /// `CARTQL_PERSISTED_DOCUMENTS`: a manifest of the only documents the server runs.
     pub persisted_documents: Option<PathBuf>,
     /// `CARTQL_TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose
@@ -206,6 +214,8 @@ impl Config {
             jwt_public_key_file: env.get(&settings::JWT_PUBLIC_KEY_FILE).map(PathBuf::from),
             jwt_issuer: env.get(&settings::JWT_ISSUER),
             jwt_audience: env.get(&settings::JWT_AUDIENCE),
+            jwt_audience_optional: env.flag(&settings::JWT_AUDIENCE_OPTIONAL)?,
+            jwt_roles_claim: RolesClaim::parse(&env.value(&settings::JWT_ROLES_CLAIM))?,
             guest_token_secret: env.get(&settings::GUEST_TOKEN_SECRET).map(Secret::new),
             dev_secret_file: PathBuf::from(env.value(&settings::DEV_SECRET_FILE)),
             api_keys: env
@@ -271,6 +281,7 @@ impl Config {
             idempotency_ttl: env.duration(&settings::IDEMPOTENCY_TTL)?,
             metrics: env.flag(&settings::METRICS)?,
             metrics_token: env.get(&settings::METRICS_TOKEN).map(Secret::new),
+            metrics_operations: env.list(&settings::METRICS_OPERATIONS),
             persisted_documents: env.get(&settings::PERSISTED_DOCUMENTS).map(PathBuf::from),
             trusted_proxies: env
                 .list(&settings::TRUSTED_PROXIES)

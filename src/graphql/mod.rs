@@ -17,6 +17,7 @@ pub mod persisted;
 mod query;
 pub mod root_fields;
 pub mod scalars;
+pub mod spans;
 mod subscription;
 pub mod types;
 

@@ -64,6 +64,8 @@ pub struct HttpState {
     pub max_nodes: usize,
     /// WebSocket connections per principal and per address, and the idle timeout.
     pub ws_caps: graphql::ws_caps::WsCaps,
+    /// Operation names that label metrics by name (`CARTQL_METRICS_OPERATIONS`).
+    pub metrics_operations: Arc<std::collections::HashSet<String>>,
 }
 
 impl Deref for HttpState {
@@ -86,6 +88,7 @@ pub fn router(app: AppState, config: &Config, graphiql: Option<GraphiqlPage>) ->
         metrics_token: config.metrics_token.clone(),
         subscriber_slots: Arc::new(tokio::sync::Semaphore::new(config.max_subscribers)),
         trusted_proxies: config.trusted_proxies.clone().into(),
+        metrics_operations: Arc::new(config.metrics_operations.iter().cloned().collect()),
         max_nodes: config.amplification.max_nodes,
         ws_caps: graphql::ws_caps::WsCaps::new(&config.amplification),
         app,

@@ -40,13 +40,13 @@ pub const JWT_ISSUER: Setting = setting(
 pub const JWT_AUDIENCE: Setting = setting(
     "CARTQL_JWT_AUDIENCE",
     Unset,
-    "When set, tokens must carry this aud.",
+    "When set, tokens must carry this aud. Required in production unless CARTQL_JWT_AUDIENCE_OPTIONAL=true.",
 );
 
 pub const GUEST_TOKEN_SECRET: Setting = setting(
     "CARTQL_GUEST_TOKEN_SECRET",
     Derived,
-    "Signs guest cart tokens. Defaults to a key derived from CARTQL_JWT_SECRET (or dev mode's secret); required in production with a public JWT key. Changing it invalidates open guest tokens.",
+    "Signs guest cart tokens. Defaults to a key derived from CARTQL_JWT_SECRET (or dev mode's secret); required in production with a public JWT key, and at least 32 bytes there. Changing it invalidates open guest tokens.",
 );
 
 pub const DEV_SECRET_FILE: Setting = setting(
@@ -118,7 +118,7 @@ pub const CHECKOUT_SWEEP_INTERVAL: Setting = setting(
 pub const HANDOFF_SECRET: Setting = setting(
     "CARTQL_HANDOFF_SECRET",
     Derived,
-    "Signs checkout handoff tokens (HS256); share it with the order system that verifies them. Defaults to a key derived from the guest-token key, which no order system knows: set it when one verifies tokens.",
+    "Signs checkout handoff tokens (HS256); share it with the order system that verifies them. Defaults to a key derived from the guest-token key, which no order system knows: set it when one verifies tokens. At least 32 bytes in production.",
 );
 
 pub const NATS_URL: Setting = setting(
@@ -225,7 +225,7 @@ pub const DEMO_CATALOG: Setting = setting(
 pub const ENV: Setting = setting(
     "CARTQL_ENV",
     Value("development"),
-    "production requires a JWT key, turns off GraphiQL, introspection and \"did you mean\" suggestions, and tightens the defaults marked dev/prod.",
+    "production requires a JWT key and CARTQL_JWT_AUDIENCE, refuses secrets shorter than 32 bytes, turns off GraphiQL, introspection and \"did you mean\" suggestions, and tightens the defaults marked dev/prod.",
 );
 
 pub const CORS_ORIGINS: Setting = setting(

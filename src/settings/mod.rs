@@ -5,11 +5,13 @@
 
 mod amplification;
 mod declared;
+mod hardening;
 mod holds;
 mod shared_limits;
 
 pub use amplification::*;
 pub use declared::*;
+pub use hardening::*;
 pub use holds::*;
 pub use shared_limits::*;
 
@@ -80,6 +82,8 @@ pub const SETTINGS: &[Setting] = &[
     JWT_PUBLIC_KEY_FILE,
     JWT_ISSUER,
     JWT_AUDIENCE,
+    JWT_AUDIENCE_OPTIONAL,
+    JWT_ROLES_CLAIM,
     GUEST_TOKEN_SECRET,
     DEV_SECRET_FILE,
     API_KEYS,
@@ -132,6 +136,7 @@ pub const SETTINGS: &[Setting] = &[
     LOG_FORMAT,
     METRICS,
     METRICS_TOKEN,
+    METRICS_OPERATIONS,
     PERSISTED_DOCUMENTS,
     TRUSTED_PROXIES,
     MAX_SUBSCRIBERS,

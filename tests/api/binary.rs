@@ -107,6 +107,7 @@ fn dev_mode_refuses_a_public_address_unless_development_is_chosen() {
     // JSON lines.
     let mut child = cartql(&dir)
         .env("CARTQL_ENV", "PROD")
+        .env("CARTQL_JWT_AUDIENCE", "cartql")
         .env(
             "CARTQL_JWT_SECRET",
             "a-production-secret-that-is-long-enough-for-hs256",

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::helpers::{TestApp, Who};
 
-async fn scrape(app: &TestApp, token: Option<&str>) -> (u16, String) {
+pub async fn scrape(app: &TestApp, token: Option<&str>) -> (u16, String) {
     let mut request = Request::get("/metrics");
     if let Some(token) = token {
         request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
@@ -21,7 +21,8 @@ async fn scrape(app: &TestApp, token: Option<&str>) -> (u16, String) {
 
 #[tokio::test]
 async fn a_scrape_shows_operations_user_errors_loader_batches_and_the_pool() {
-    let app = TestApp::spawn().await;
+    let app =
+        TestApp::spawn_with(&[("CARTQL_METRICS_OPERATIONS", "MeteredView,MeteredRefusal")]).await;
     let who = Who::User("metered".into());
     app.add(&who, "TEE", 1).await;
     app.gql(
@@ -55,7 +56,8 @@ async fn a_scrape_shows_operations_user_errors_loader_batches_and_the_pool() {
     for expected in [
         r#"cartql_graphql_requests_total{operation="MeteredView",type="query",outcome="ok"}"#,
         r#"cartql_graphql_requests_total{operation="MeteredRefusal",type="mutation",outcome="ok"}"#,
-        r#"cartql_graphql_requests_total{operation="anonymous",type="query",outcome="rejected"}"#,
+        r#"cartql_graphql_requests_total{operation="invalid",type="query",outcome="rejected"}"#,
+        r#"cartql_graphql_requests_total{operation="products",type="query",outcome="ok"}"#,
         r#"cartql_graphql_request_duration_seconds_bucket{operation="MeteredView",type="query",le="0.1"}"#,
         r#"cartql_graphql_errors_total{code="BAD_USER_INPUT"}"#,
         r#"cartql_user_errors_total{code="PRODUCT_NOT_FOUND"}"#,

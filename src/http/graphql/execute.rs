@@ -36,7 +36,7 @@ use super::{
     idempotency_key::{idempotency_claim, replay, reused, stored_reply},
     limits::{rate_limited, too_many_mutations, too_many_requests},
     media::{JSON, Media},
-    recording::record_operation,
+    recording::{Naming, record_operation},
     replies::{code_uncoded_errors, graphql_errors, is_request_error},
     wording::Sent,
 };
@@ -155,6 +155,15 @@ pub(super) async fn execute(
     {
         return too_many_requests(refusal);
     }
+    let root_fields = match &mutation_fields {
+        Some(fields) => fields.clone(),
+        None => operation.map_or_else(Vec::new, |op| root_field_names(document, op, &variables)),
+    };
+    let naming = Naming::new(
+        &state.metrics_operations,
+        label_name.as_deref(),
+        &root_fields,
+    );
     let mutation_field_count = mutation_fields.map(|fields| fields.len());
     request.variables = variables;
     let claim = match idempotency_claim(state, headers, mutation_field_count, &viewer, &request) {
@@ -199,13 +208,7 @@ pub(super) async fn execute(
             Known::Answered(Some(plan)) => {
                 if let Some(body) = views.answer(&plan, &state.db, &viewer).await {
                     let answered = async_graphql::Response::new(async_graphql::Value::Null);
-                    record_operation(
-                        operation_type,
-                        label_name.as_deref(),
-                        &answered,
-                        false,
-                        started,
-                    );
+                    record_operation(operation_type, &naming, &answered, false, started);
                     return (StatusCode::OK, [(header::CONTENT_TYPE, JSON)], body).into_response();
                 }
             }
@@ -249,13 +252,7 @@ pub(super) async fn execute(
     {
         plans.answered(key, plan);
     }
-    record_operation(
-        operation_type,
-        label_name.as_deref(),
-        &response,
-        rejected,
-        started,
-    );
+    record_operation(operation_type, &naming, &response, rejected, started);
     if rejected {
         return graphql_errors(response.errors, media);
     }
