@@ -5,6 +5,7 @@
 mod helpers;
 
 mod abuse;
+mod access_log;
 mod admin_carts;
 mod auth;
 mod binary;
@@ -54,6 +55,7 @@ mod quantity_rules;
 mod rules;
 mod schema_sdl;
 mod shutdown;
+mod start_up;
 mod statements;
 mod sync;
 mod two_instances;

@@ -1,0 +1,135 @@
+//! Many instances of the real binary starting at the same moment on one empty database (a
+//! rolling deploy), on whichever backend `DATABASE_URL` names (a SQLite file by default): every
+//! one comes up, and the demo data is there exactly once. A production start loads no demo
+//! data unless asked to.
+
+use std::process::Stdio;
+
+use cartql::db;
+use sea_orm::{ConnectionTrait, Statement};
+
+use crate::helpers::{
+    SECRET, TestDatabase,
+    server::{Server, cartql, get},
+};
+
+/// Instances started together.
+const INSTANCES: usize = 3;
+
+/// The demo data's rows, by table: 56 products, 3 promotions, 5 tax and 3 shipping rates.
+const DEMO: [(&str, i64); 4] = [
+    ("products", 56),
+    ("promotions", 3),
+    ("tax_rates", 5),
+    ("shipping_rates", 3),
+];
+
+async fn count(url: &str, table: &str) -> i64 {
+    let db = db::connect(url, 1).await.expect("connect");
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT COUNT(*) FROM {table}"),
+        ))
+        .await
+        .expect("count")
+        .expect("a row");
+    let _ = db.close().await;
+    row.try_get_by_index::<i64>(0)
+        .or_else(|_| row.try_get_by_index::<i32>(0).map(i64::from))
+        .expect("a number")
+}
+
+async fn counts(url: &str) -> Vec<(&'static str, i64)> {
+    let mut found = Vec::new();
+    for (table, _) in DEMO {
+        found.push((table, count(url, table).await));
+    }
+    found
+}
+
+/// Starts `INSTANCES` servers at once and waits until each listens and is ready.
+fn start_together(settings: &[(&str, &str)]) -> Vec<Server> {
+    let mut servers: Vec<Server> = (0..INSTANCES).map(|_| Server::spawn(settings)).collect();
+    for server in &mut servers {
+        server.wait_listening();
+        assert_eq!(get(&server.address, "/readyz").0, 200);
+    }
+    servers
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_starting_together_on_an_empty_database_all_come_up_with_the_demo_data_once() {
+    let database = TestDatabase::create().await;
+    let url = database.url.clone();
+    let servers = tokio::task::spawn_blocking(move || start_together(&[("DATABASE_URL", &url)]))
+    .await
+    .expect("the instances start");
+    assert_eq!(counts(&database.url).await, DEMO.to_vec());
+    drop(servers);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_cartql_migrate_instances_starting_together_load_the_demo_data_once() {
+    let database = TestDatabase::create().await;
+    let url = database.url.clone();
+    let servers = tokio::task::spawn_blocking(move || {
+        let dir = std::env::temp_dir();
+        // Two `cartql migrate` at once on the empty database: both succeed.
+        let migrations: Vec<_> = (0..2)
+            .map(|_| {
+                cartql(&dir)
+                    .arg("migrate")
+                    .env("DATABASE_URL", &url)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("run cartql migrate")
+            })
+            .collect();
+        for migration in migrations {
+            let output = migration.wait_with_output().expect("cartql migrate ends");
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        start_together(&[("DATABASE_URL", &url)])
+    })
+    .await
+    .expect("the instances start");
+    assert_eq!(counts(&database.url).await, DEMO.to_vec());
+    drop(servers);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_production_start_loads_no_demo_data_unless_asked_to() {
+    for (asked, expected) in [(None, 0), (Some("true"), 56)] {
+        let database = TestDatabase::create().await;
+        let url = database.url.clone();
+        let server = tokio::task::spawn_blocking(move || {
+            let mut settings = vec![
+                ("DATABASE_URL", url.as_str()),
+                ("CARTQL_ENV", "production"),
+                ("CARTQL_JWT_SECRET", SECRET),
+            ];
+            if let Some(asked) = asked {
+                settings.push(("CARTQL_DEMO_CATALOG", asked));
+            }
+            let server = Server::start(&settings);
+            assert_eq!(get(&server.address, "/readyz").0, 200);
+            server
+        })
+        .await
+        .expect("the instance starts");
+        assert_eq!(
+            count(&database.url, "products").await,
+            expected,
+            "CARTQL_DEMO_CATALOG={asked:?}"
+        );
+        let promotions = if asked.is_some() { 3 } else { 0 };
+        assert_eq!(count(&database.url, "promotions").await, promotions);
+        drop(server);
+    }
+}
