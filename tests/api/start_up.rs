@@ -13,8 +13,9 @@ use crate::helpers::{
     server::{Server, cartql, get},
 };
 
-/// Instances started together.
-const INSTANCES: usize = 3;
+/// Instances started together: enough that, without the lock, some reach the empty catalog
+/// before the first one has filled it on every backend.
+const INSTANCES: usize = 6;
 
 /// The demo data's rows, by table: 56 products, 3 promotions, 5 tax and 3 shipping rates.
 const DEMO: [(&str, i64); 4] = [
@@ -69,32 +70,46 @@ async fn instances_starting_together_on_an_empty_database_all_come_up_with_the_d
     drop(servers);
 }
 
+/// Runs `cartql migrate` `times` times at once on `url`; each must succeed.
+fn migrate_together(url: &str, times: usize) {
+    let dir = std::env::temp_dir();
+    let migrations: Vec<_> = (0..times)
+        .map(|_| {
+            cartql(&dir)
+                .arg("migrate")
+                .env("DATABASE_URL", url)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("run cartql migrate")
+        })
+        .collect();
+    for migration in migrations {
+        let output = migration.wait_with_output().expect("cartql migrate ends");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cartql_migrate_run_twice_at_once_on_an_empty_database_succeeds_twice() {
+    let database = TestDatabase::create().await;
+    let url = database.url.clone();
+    tokio::task::spawn_blocking(move || migrate_together(&url, 2))
+        .await
+        .expect("both migrations succeed");
+    assert_eq!(count(&database.url, "products").await, 0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_cartql_migrate_instances_starting_together_load_the_demo_data_once() {
     let database = TestDatabase::create().await;
     let url = database.url.clone();
     let servers = tokio::task::spawn_blocking(move || {
-        let dir = std::env::temp_dir();
-        // Two `cartql migrate` at once on the empty database: both succeed.
-        let migrations: Vec<_> = (0..2)
-            .map(|_| {
-                cartql(&dir)
-                    .arg("migrate")
-                    .env("DATABASE_URL", &url)
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .expect("run cartql migrate")
-            })
-            .collect();
-        for migration in migrations {
-            let output = migration.wait_with_output().expect("cartql migrate ends");
-            assert!(
-                output.status.success(),
-                "{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
+        migrate_together(&url, 1);
         start_together(&[("DATABASE_URL", &url)])
     })
     .await

@@ -29,6 +29,8 @@ pub struct Server {
     pub address: String,
     /// What it prints after announcing its address.
     pub stdout: Receiver<String>,
+    /// What it printed up to announcing its address, that line included.
+    pub startup: Vec<String>,
 }
 
 impl Server {
@@ -73,6 +75,7 @@ impl Server {
             dir,
             address: String::new(),
             stdout,
+            startup: Vec::new(),
         }
     }
 
@@ -93,6 +96,7 @@ impl Server {
                 let rest = &line[at + "http://".len()..];
                 self.address = rest.split("/graphql").next().unwrap_or_default().to_owned();
             }
+            self.startup.push(line);
         }
     }
 }
