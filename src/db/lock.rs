@@ -72,11 +72,12 @@ impl StartupLock {
                 released
             }
             Held::MySql(mut conn) => {
-                let released: Option<i64> =
-                    sqlx::query_scalar("SELECT RELEASE_LOCK(CONCAT('cartql.startup.', MD5(DATABASE())))")
-                        .fetch_one(&mut conn)
-                        .await
-                        .map_err(db_err)?;
+                let released: Option<i64> = sqlx::query_scalar(
+                    "SELECT RELEASE_LOCK(CONCAT('cartql.startup.', MD5(DATABASE())))",
+                )
+                .fetch_one(&mut conn)
+                .await
+                .map_err(db_err)?;
                 let _ = conn.close().await;
                 released == Some(1)
             }
@@ -116,8 +117,8 @@ async fn lock_mysql(conn: &mut MySqlConnection) -> Result<(), DbErr> {
             sqlx::query_scalar("SELECT GET_LOCK(CONCAT('cartql.startup.', MD5(DATABASE())), ?)")
                 .bind(MYSQL_WAIT_SECS)
                 .fetch_one(&mut *conn)
-            .await
-            .map_err(db_err)?;
+                .await
+                .map_err(db_err)?;
         match taken {
             Some(1) => return Ok(()),
             Some(_) => {

@@ -31,7 +31,11 @@ pub fn client_address(extensions: &Extensions, headers: &HeaderMap, trusted: &[I
 
 /// The client's full address (IPv4-mapped IPv6 as IPv4), for the access log; `None` when the
 /// server does not know the peer.
-pub fn client_ip(extensions: &Extensions, headers: &HeaderMap, trusted: &[IpAddr]) -> Option<IpAddr> {
+pub fn client_ip(
+    extensions: &Extensions,
+    headers: &HeaderMap,
+    trusted: &[IpAddr],
+) -> Option<IpAddr> {
     let peer = extensions.get::<ConnectInfo<SocketAddr>>()?.0.ip();
     Some(forwarded_client(peer, headers, trusted).to_canonical())
 }

@@ -126,7 +126,11 @@ fn in_json_mode_the_access_line_parses_with_status_and_latency() {
     assert_eq!(second["fields"]["principal"], "anonymous");
     assert_eq!(second["fields"]["operation"], "invalid");
     assert!(
-        server.startup.iter().chain(&lines).all(|l| !l.contains('\u{1b}')),
+        server
+            .startup
+            .iter()
+            .chain(&lines)
+            .all(|l| !l.contains('\u{1b}')),
         "{lines:#?}"
     );
 }

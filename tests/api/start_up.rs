@@ -64,8 +64,8 @@ async fn instances_starting_together_on_an_empty_database_all_come_up_with_the_d
     let database = TestDatabase::create().await;
     let url = database.url.clone();
     let servers = tokio::task::spawn_blocking(move || start_together(&[("DATABASE_URL", &url)]))
-    .await
-    .expect("the instances start");
+        .await
+        .expect("the instances start");
     assert_eq!(counts(&database.url).await, DEMO.to_vec());
     drop(servers);
 }
