@@ -24,11 +24,8 @@ pub async fn prepare_database(db: &DatabaseConnection, config: &Config) -> anyho
         .context("cannot take the database's start-up lock")?;
     let prepared = migrate_and_load(db, config).await;
     // Released whatever happened, so that the next instance can try.
-    let released = lock
-        .release()
-        .await
-        .context("cannot release the database's start-up lock");
-    prepared.and(released)
+    lock.release().await;
+    prepared
 }
 
 async fn migrate_and_load(db: &DatabaseConnection, config: &Config) -> anyhow::Result<()> {

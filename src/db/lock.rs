@@ -59,35 +59,39 @@ impl StartupLock {
         Ok(Self { held })
     }
 
-    /// Releases the lock on the connection that took it, and closes that connection.
-    pub async fn release(self) -> Result<(), DbErr> {
+    /// Releases the lock on the connection that took it, and closes that connection. It cannot
+    /// fail: if the unlock does, closing the connection releases the lock all the same.
+    pub async fn release(self) {
         let released = match self.held {
             Held::Postgres(mut conn) => {
-                let released: bool = sqlx::query_scalar("SELECT pg_advisory_unlock($1)")
+                let released = sqlx::query_scalar::<_, bool>("SELECT pg_advisory_unlock($1)")
                     .bind(PG_KEY)
                     .fetch_one(&mut conn)
-                    .await
-                    .map_err(db_err)?;
+                    .await;
                 let _ = conn.close().await;
                 released
             }
             Held::MySql(mut conn) => {
-                let released: Option<i64> = sqlx::query_scalar(
+                let released = sqlx::query_scalar::<_, Option<i64>>(
                     "SELECT RELEASE_LOCK(CONCAT('cartql.startup.', MD5(DATABASE())))",
                 )
                 .fetch_one(&mut conn)
                 .await
-                .map_err(db_err)?;
+                .map(|released| released == Some(1));
                 let _ = conn.close().await;
-                released == Some(1)
+                released
             }
-            Held::Nothing => true,
+            Held::Nothing => Ok(true),
         };
-        if !released {
-            // Closing the connection released it anyway; say so, as it means a bug here.
-            tracing::warn!("the start-up lock was not held by its connection at release");
+        match released {
+            Ok(true) => {}
+            // Released by the close anyway; said because it would mean a bug here.
+            Ok(false) => tracing::warn!("the start-up lock was not held by its connection"),
+            Err(err) => tracing::warn!(
+                error = %err,
+                "cannot release the start-up lock; closing its connection released it"
+            ),
         }
-        Ok(())
     }
 }
 

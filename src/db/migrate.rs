@@ -20,8 +20,8 @@ const SQLITE_WAIT: Duration = Duration::from_secs(300);
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     let lock = StartupLock::acquire(db).await?;
     let applied = apply_migrations(db).await;
-    let released = lock.release().await;
-    applied.and(released)
+    lock.release().await;
+    applied
 }
 
 /// Applies the pending migrations; the caller holds the [`StartupLock`]. On SQLite they run in

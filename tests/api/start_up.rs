@@ -148,3 +148,36 @@ async fn a_production_start_loads_no_demo_data_unless_asked_to() {
         drop(server);
     }
 }
+
+/// The lock itself (PostgreSQL and MySQL/MariaDB; SQLite's is its exclusive transaction, which
+/// the tests above cover): a second taker waits until the first releases, even when both
+/// pools have one connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_taker_of_the_start_up_lock_waits_for_the_release() {
+    let database = TestDatabase::create().await;
+    let first = db::connect(&database.url, 1).await.expect("connect");
+    if first.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        return;
+    }
+    let second = db::connect(&database.url, 1).await.expect("connect");
+    let held = db::StartupLock::acquire(&first).await.expect("the lock");
+    let waiting = tokio::spawn(async move { db::StartupLock::acquire(&second).await });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(!waiting.is_finished(), "the second taker waits");
+    held.release().await;
+    let taken = tokio::time::timeout(std::time::Duration::from_secs(10), waiting)
+        .await
+        .expect("the second taker gets the lock once it is released")
+        .expect("the task")
+        .expect("the lock");
+    taken.release().await;
+    // Released on the connection that took it: a third taker gets it at once.
+    let third = tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        db::StartupLock::acquire(&first),
+    )
+    .await
+    .expect("free again")
+    .expect("the lock");
+    third.release().await;
+}
