@@ -1,8 +1,8 @@
 //! The HTTP stack, built from tower and tower-http layers. Outermost first: request id and
-//! tracing (never logging headers, so never tokens) → the access line (`access`) → panic catching → load shedding over a
-//! concurrency limit (503 + `Retry-After`) → CORS allow-list → per-route timeouts (10 s for
-//! GraphQL, 1 s for health) → the 64 KiB body limit, which the GraphQL handler's own body
-//! extractor honours.
+//! tracing (never logging headers, so never tokens) → the access line (`access`) → panic
+//! catching → load shedding over a concurrency limit (503 + `Retry-After`) → CORS allow-list
+//! → per-route timeouts (10 s for GraphQL, 1 s for health) → the 64 KiB body limit, which the
+//! GraphQL handler's own body extractor honours.
 
 pub mod access;
 pub mod answer;

@@ -5,7 +5,7 @@
 
 use std::process::Stdio;
 
-use cartql::db;
+use cartql::{db, service::seed};
 use sea_orm::{ConnectionTrait, Statement};
 
 use crate::helpers::{
@@ -180,4 +180,20 @@ async fn a_second_taker_of_the_start_up_lock_waits_for_the_release() {
     .expect("free again")
     .expect("the lock");
     third.release().await;
+}
+
+/// The demo promotions are keyed (a code, or a fixed id for the automatic ones): a second load,
+/// as two instances' might be, stores nothing new.
+#[tokio::test]
+async fn loading_the_demo_promotions_twice_stores_them_once() {
+    let app = crate::helpers::TestApp::spawn().await;
+    let usd = cartql::domain::Currency::parse("USD").expect("USD");
+    let before = app.scalar("SELECT COUNT(*) FROM promotions").await;
+    for _ in 0..2 {
+        seed::import_promotions(&app.db, seed::demo_promotions(), usd)
+            .await
+            .expect("the demo promotions load");
+    }
+    let after = app.scalar("SELECT COUNT(*) FROM promotions").await;
+    assert_eq!(after - before, 3);
 }
