@@ -110,6 +110,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => serve(config).await,
         Command::Migrate => {
             let db = db::connect(&config.database_url, 1).await?;
+            // Under the start-up lock, like a starting server: safe beside starting instances.
             db::migrate(&db).await?;
             println!("migrations applied");
             Ok(())

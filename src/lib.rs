@@ -26,8 +26,12 @@ pub mod http;
 pub mod limits;
 /// Live carts: change announcements for `cartUpdated`, across instances (PostgreSQL, NATS).
 pub mod live;
+/// Log output: text or JSON lines, colours only on a terminal.
+pub mod logging;
 /// Prometheus metrics: what is recorded and how `/metrics` renders it.
 pub mod metrics;
+/// Readying the database at start under a lock: migrations and the demo data.
+pub mod prepare;
 /// Cart and catalog rules and persistence.
 pub mod service;
 /// Every setting with its default, for `cartql --help`.

@@ -18,8 +18,8 @@ async fn main() -> anyhow::Result<()> {
         .map_err(|err| anyhow::anyhow!("{} is not a log filter ({err}): {filter:?}", LOG.name))?;
     // JSON lines (with the request span's id on every event) for log shippers; text for people.
     match declared(&LOG_FORMAT, production).as_deref() {
-        Some("json") => json_logs(filter),
-        Some("text") => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        Some("json") => cartql::logging::init(filter, true),
+        Some("text") => cartql::logging::init(filter, false),
         other => anyhow::bail!("{} must be json or text, not {other:?}", LOG_FORMAT.name),
     }
     cartql::cli::run(cartql::cli::Cli::parse_with_settings()).await
@@ -32,13 +32,4 @@ fn declared(setting: &Setting, production: bool) -> Option<String> {
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
         .or_else(|| setting.default.value(production).map(str::to_owned))
-}
-
-fn json_logs(filter: tracing_subscriber::EnvFilter) {
-    tracing_subscriber::fmt()
-        .json()
-        .with_current_span(true)
-        .with_span_list(false)
-        .with_env_filter(filter)
-        .init();
 }

@@ -24,9 +24,7 @@ use crate::{
     http::{self, graphiql::GraphiqlPage},
     limits::Limits,
     live::LiveCarts,
-    service::{
-        CartSettings, cart, catalog, idempotency::IdempotencySeal, promotions::CodeAttempts, seed,
-    },
+    service::{CartSettings, cart, idempotency::IdempotencySeal, promotions::CodeAttempts},
     state::AppState,
 };
 
@@ -51,8 +49,8 @@ pub struct App {
     pub issuer: Option<JwtIssuer>,
 }
 
-/// Connects, migrates, loads the demo catalog if asked and the catalog is empty, and builds
-/// the router.
+/// Connects, migrates, loads the demo catalog if asked and the catalog is empty (both under
+/// the database's start-up lock, see [`crate::prepare`]), and builds the router.
 pub async fn build_app(config: &Config) -> anyhow::Result<App> {
     let db = db::connect(&config.database_url, config.db_max_connections)
         .await
@@ -63,20 +61,7 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
 /// [`build_app`] over an existing pool (tests use this to count statements).
 pub async fn build_app_on(config: &Config, db: DatabaseConnection) -> anyhow::Result<App> {
     config.check_production()?;
-    db::migrate(&db)
-        .await
-        .context("cannot migrate the database")?;
-    if config.demo_catalog && catalog::is_empty(&db).await? {
-        let count = seed::import(&db, seed::demo_catalog(), config.currency).await?;
-        let promotions =
-            seed::import_promotions(&db, seed::demo_promotions(), config.currency).await?;
-        seed::import_rates(&db, seed::demo_rates(), config.currency).await?;
-        tracing::info!(
-            count,
-            promotions,
-            "loaded the demo catalog and promotions into an empty database"
-        );
-    }
+    crate::prepare::prepare_database(&db, config).await?;
 
     let (verifier, issuer) = jwt_keys(config)?;
     let guest_key = guest_key(config)?;

@@ -11,18 +11,21 @@ use std::{
     time::Duration,
 };
 
-use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, Database, DatabaseConnection, DbErr,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
 mod group_commit;
+mod lock;
+mod migrate;
 mod unique;
 mod write;
 mod write_txn;
 
 pub use group_commit::{GroupCommit, GroupStats};
+pub use lock::StartupLock;
+pub use migrate::{apply_migrations, migrate};
 pub use unique::unique;
 pub use write::{TxError, begin_write, is_retryable, retrying};
 pub use write_txn::WriteTxn;
@@ -61,11 +64,6 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
 pub fn timestamp_span() -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
     let at = |secs| chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default();
     (at(86_400), at(2_147_000_000))
-}
-
-/// Brings the schema up to date.
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
 }
 
 /// Whether the database answered its last probe. While it is known down, requests are

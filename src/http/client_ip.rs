@@ -1,4 +1,5 @@
-//! Which address a request comes from, for the per-address rate limits of anonymous callers.
+//! Which address a request comes from, for the per-address rate limits of anonymous callers
+//! (and, in full, for the access log).
 //! Behind a reverse proxy the socket's peer is the proxy, so when the peer is one of
 //! `CARTQL_TRUSTED_PROXIES` the client is read from `X-Forwarded-For`: the right-most entry
 //! that is not itself a trusted proxy (entries further left are whatever the client wrote).
@@ -26,6 +27,17 @@ pub fn client_address(extensions: &Extensions, headers: &HeaderMap, trusted: &[I
         return UNKNOWN_ADDRESS.to_owned();
     };
     counted(forwarded_client(peer, headers, trusted))
+}
+
+/// The client's full address (IPv4-mapped IPv6 as IPv4), for the access log; `None` when the
+/// server does not know the peer.
+pub fn client_ip(
+    extensions: &Extensions,
+    headers: &HeaderMap,
+    trusted: &[IpAddr],
+) -> Option<IpAddr> {
+    let peer = extensions.get::<ConnectInfo<SocketAddr>>()?.0.ip();
+    Some(forwarded_client(peer, headers, trusted).to_canonical())
 }
 
 /// IPv4 as it is (IPv4-mapped IPv6 included), IPv6 by its /64 network.

@@ -1,9 +1,10 @@
 //! The HTTP stack, built from tower and tower-http layers. Outermost first: request id and
-//! tracing (never logging headers, so never tokens) → panic catching → load shedding over a
-//! concurrency limit (503 + `Retry-After`) → CORS allow-list → per-route timeouts (10 s for
-//! GraphQL, 1 s for health) → the 64 KiB body limit, which the GraphQL handler's own body
-//! extractor honours.
+//! tracing (never logging headers, so never tokens) → the access line (`access`) → panic
+//! catching → load shedding over a concurrency limit (503 + `Retry-After`) → CORS allow-list
+//! → per-route timeouts (10 s for GraphQL, 1 s for health) → the 64 KiB body limit, which the
+//! GraphQL handler's own body extractor honours.
 
+pub mod access;
 pub mod answer;
 pub mod client_ip;
 pub mod graphiql;
@@ -126,6 +127,7 @@ pub fn router(app: AppState, config: &Config, graphiql: Option<GraphiqlPage>) ->
             get(graphiql::asset).layer(CompressionLayer::new()),
         );
     }
+    let trusted_proxies = state.trusted_proxies.clone();
     let mut app = app
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state);
@@ -144,6 +146,11 @@ pub fn router(app: AppState, config: &Config, graphiql: Option<GraphiqlPage>) ->
                     .unwrap_or_default();
                 tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
             }))
+            // One line per request, inside the request's span.
+            .layer(axum::middleware::from_fn_with_state(
+                trusted_proxies,
+                access::log_access,
+            ))
             .layer(PropagateRequestIdLayer::x_request_id())
             .layer(CatchPanicLayer::custom(panic_response))
             .layer(HandleErrorLayer::new(|_: tower::BoxError| async { overloaded() }))

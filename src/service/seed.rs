@@ -163,6 +163,10 @@ pub fn demo_catalog() -> Vec<ProductSpec> {
 /// The demo promotions, so GraphiQL shows promotions at once: the code `WELCOME10` (10 % off
 /// an order of 30.00 or more), an automatic buy-2-get-1 at the Fan Store, and free shipping
 /// over 75.00.
+///
+/// Each has a key an upsert finds it by, so loading them twice (two instances starting at
+/// once) stores them once: the code for `WELCOME10`, a fixed id for the automatic ones, which
+/// have no code.
 pub fn demo_promotions() -> Vec<PromotionSpec> {
     let spec = |code: Option<&str>, title: &str, kind: PromotionKind| PromotionSpec {
         id: None,
@@ -203,6 +207,7 @@ pub fn demo_promotions() -> Vec<PromotionSpec> {
             shop_ids: vec!["shop-fan".into()],
             min_quantity: Some(2),
             get_quantity: Some(1),
+            id: Some(DEMO_BUY_2_GET_1.into()),
             ..spec(
                 None,
                 "Fan Store: buy 2, get 1 free",
@@ -211,10 +216,15 @@ pub fn demo_promotions() -> Vec<PromotionSpec> {
         },
         PromotionSpec {
             min_subtotal: Some("75.00".into()),
+            id: Some(DEMO_FREE_SHIPPING.into()),
             ..spec(None, "Free shipping over $75", PromotionKind::FreeShipping)
         },
     ]
 }
+
+/// The automatic demo promotions' ids.
+pub const DEMO_BUY_2_GET_1: &str = "demo-fan-buy-2-get-1";
+pub const DEMO_FREE_SHIPPING: &str = "demo-free-shipping-over-75";
 
 /// Validates and stores the demo promotions.
 pub async fn import_promotions(

@@ -218,8 +218,11 @@ pub const MAX_ATTRIBUTES: Setting =
 
 pub const DEMO_CATALOG: Setting = setting(
     "CARTQL_DEMO_CATALOG",
-    Value("true"),
-    "Load the demo catalog when the catalog is empty.",
+    ByEnv {
+        dev: "true",
+        prod: "false",
+    },
+    "Load the demo catalog, promotions and rates when the catalog is empty (never into a production database unless set to true).",
 );
 
 pub const ENV: Setting = setting(

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod abuse;
+mod access_log;
 mod admin_carts;
 mod auth;
 mod binary;
@@ -61,6 +62,7 @@ mod rules;
 mod schema_sdl;
 mod shared_limits;
 mod shutdown;
+mod start_up;
 mod statements;
 mod sync;
 mod trace_privacy;

@@ -26,6 +26,7 @@ use crate::{
     },
     http::{
         HttpState,
+        access::AccessNote,
         answer::{challenge, error_response, unauthorized},
         client_ip::client_address,
     },
@@ -52,7 +53,10 @@ pub(super) async fn execute(
     via_get: bool,
 ) -> Response {
     let viewer = match state.auth.viewer(headers) {
-        Ok(viewer) => viewer,
+        Ok(viewer) => {
+            AccessNote::caller(extensions, &viewer);
+            viewer
+        }
         Err(err) => {
             // `viewer` reads the Bearer token first and only then the cart token.
             let challenge = match headers.contains_key(header::AUTHORIZATION) {
@@ -74,6 +78,9 @@ pub(super) async fn execute(
     // Parse once, here: the expansion check and the rate limits read the document, and execution
     // reuses it.
     let operation_name = request.operation_name.clone();
+    if operation_name.is_some() {
+        AccessNote::operation(extensions, operation_name.as_deref());
+    }
     // Held apart while the parsed document borrows the request; put back before execution.
     let variables = std::mem::take(&mut request.variables);
     let (document, plans) = match state.documents.parse(&mut request) {
@@ -106,6 +113,7 @@ pub(super) async fn execute(
     let label_name = operation_name
         .clone()
         .or_else(|| lone_operation_name(document));
+    AccessNote::operation(extensions, label_name.as_deref());
     let is_mutation = operation_type == Some(OperationType::Mutation);
     if via_get && is_mutation {
         let mut response = error_response(

@@ -16,7 +16,7 @@ pub mod server;
 pub use fixtures::{ADD, CART_VIEW, bulk_price_minor, fixture_catalog};
 pub use replies::{error_codes, top_level_code, warning_codes};
 
-use database::TestDatabase;
+pub use database::TestDatabase;
 
 use std::{
     collections::HashMap,

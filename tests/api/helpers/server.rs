@@ -29,11 +29,22 @@ pub struct Server {
     pub address: String,
     /// What it prints after announcing its address.
     pub stdout: Receiver<String>,
+    /// What it printed up to announcing its address, that line included.
+    pub startup: Vec<String>,
 }
 
 impl Server {
     /// Starts `cartql serve` with `settings` on a free port and waits until it listens.
     pub fn start(settings: &[(&str, &str)]) -> Self {
+        let mut server = Self::spawn(settings);
+        server.wait_listening();
+        server
+    }
+
+    /// Starts `cartql serve` with `settings` on a free port without waiting for it (to start
+    /// several at the same moment); [`Server::wait_listening`] waits. Its standard error
+    /// goes to `stderr` in its directory.
+    pub fn spawn(settings: &[(&str, &str)]) -> Self {
         let dir =
             std::env::temp_dir().join(format!("cartql-bin-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).expect("a scratch directory");
@@ -44,9 +55,10 @@ impl Server {
         for (key, value) in settings {
             command.env(key, value);
         }
+        let stderr = std::fs::File::create(dir.join("stderr")).expect("a file for stderr");
         let mut child = command
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("start cartql");
         let out = child.stdout.take().expect("stdout");
@@ -58,25 +70,34 @@ impl Server {
                 }
             }
         });
-        let mut server = Self {
+        Self {
             child,
             dir,
             address: String::new(),
             stdout,
-        };
-        while server.address.is_empty() {
-            let line = server
-                .stdout
-                .recv_timeout(Duration::from_secs(60))
-                .expect("cartql announces its address");
+            startup: Vec::new(),
+        }
+    }
+
+    /// Waits until the process announces its address; panics with its standard error if it
+    /// exits first.
+    pub fn wait_listening(&mut self) {
+        while self.address.is_empty() {
+            let Ok(line) = self.stdout.recv_timeout(Duration::from_secs(60)) else {
+                let _ = self.wait_exit(Duration::from_secs(5));
+                panic!(
+                    "cartql did not announce its address; its stderr: {}",
+                    std::fs::read_to_string(self.dir.join("stderr")).unwrap_or_default()
+                );
+            };
             if line.contains("listening")
                 && let Some(at) = line.find("http://")
             {
                 let rest = &line[at + "http://".len()..];
-                server.address = rest.split("/graphql").next().unwrap_or_default().to_owned();
+                self.address = rest.split("/graphql").next().unwrap_or_default().to_owned();
             }
+            self.startup.push(line);
         }
-        server
     }
 }
 
