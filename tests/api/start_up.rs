@@ -128,6 +128,7 @@ async fn a_production_start_loads_no_demo_data_unless_asked_to() {
                 ("DATABASE_URL", url.as_str()),
                 ("CARTQL_ENV", "production"),
                 ("CARTQL_JWT_SECRET", SECRET),
+                ("CARTQL_JWT_AUDIENCE", "cartql"),
             ];
             if let Some(asked) = asked {
                 settings.push(("CARTQL_DEMO_CATALOG", asked));
