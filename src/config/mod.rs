@@ -2,7 +2,7 @@
 //! `main`) through the declarations in [`settings`](crate::settings), which hold every
 //! default. Secrets are wrapped so that `Debug` never prints them.
 
-use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use anyhow::{Context, bail};
 
@@ -17,39 +17,15 @@ mod env;
 mod events;
 mod holds;
 mod production;
+mod secret;
+mod shared_limits;
 
 pub use amplification::AmplificationConfig;
 use env::Env;
 pub use env::parse_duration;
 pub use events::{EventsConfig, NatsConfig, WebhookConfig};
-
-/// A secret string whose `Debug` output is redacted.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(..)")
-    }
-}
-
-/// Where the shared rate limits live.
-#[derive(Clone, Debug)]
-pub struct RedisConfig {
-    /// May hold a password.
-    pub url: Secret,
-    pub prefix: String,
-}
+pub use secret::Secret;
+pub use shared_limits::RedisConfig;
 
 /// The service's configuration.
 #[derive(Clone, Debug)]
@@ -247,14 +223,7 @@ impl Config {
             sweep_interval: env.duration(&settings::SWEEP_INTERVAL)?,
             checkout_hold: env.duration(&settings::CHECKOUT_HOLD)?,
             holds: holds::read(&env)?,
-            redis: {
-                // Read whether or not there is a URL: every setting has one place it is read.
-                let prefix = env.value(&settings::REDIS_PREFIX);
-                env.get(&settings::REDIS_URL).map(|url| RedisConfig {
-                    url: Secret::new(url),
-                    prefix,
-                })
-            },
+            redis: shared_limits::read(&env),
             checkout_sweep_interval: env.duration(&settings::CHECKOUT_SWEEP_INTERVAL)?,
             handoff_secret: env.get(&settings::HANDOFF_SECRET).map(Secret::new),
             events: events::read(&env)?,
