@@ -6,14 +6,14 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     sea_query::{Expr, ExprTrait},
 };
 
 use crate::{
     entity::{carts, checkouts},
     error::AppResult,
-    service::{ErrorCode, Outcome, UserError, promotions::uncount_uses},
+    service::{Outcome, promotions::uncount_uses},
 };
 
 use super::{
@@ -21,42 +21,12 @@ use super::{
         change::Change,
         history::{self, Author, EventKind, NewEvent},
         lock::after,
-        txn::{Flow, Writer},
+        txn::Writer,
     },
     CheckoutChange, CheckoutState,
-    finish::{closed, count_checkout_uses, expired, reopen},
+    finish::{closed, count_checkout_uses, expired, lock_checkout, reopen},
     holds,
 };
-
-fn refuse(code: ErrorCode, message: impl Into<String>) -> Flow {
-    Flow::Reject(UserError::new(code, &["checkoutId"], message))
-}
-
-fn not_found() -> Flow {
-    refuse(ErrorCode::CheckoutNotFound, "no checkout has this id")
-}
-
-/// Checkout `id` and its cart, locked in the order every transition takes them: cart first.
-pub(super) async fn lock_checkout(
-    txn: &impl ConnectionTrait,
-    id: &str,
-) -> Result<(carts::Model, checkouts::Model), Flow> {
-    let found = checkouts::Entity::find_by_id(id.to_owned())
-        .one(txn)
-        .await?
-        .ok_or_else(not_found)?;
-    let cart = carts::Entity::find_by_id(found.cart_id.clone())
-        .lock_exclusive()
-        .one(txn)
-        .await?
-        .ok_or_else(not_found)?;
-    let checkout = checkouts::Entity::find_by_id(id.to_owned())
-        .lock_exclusive()
-        .one(txn)
-        .await?
-        .ok_or_else(not_found)?;
-    Ok((cart, checkout))
-}
 
 /// The answer of a transition on checkout `id`: the checkout, read after the commit.
 fn answer(id: &str) -> CheckoutChange {

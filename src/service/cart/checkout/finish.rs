@@ -6,7 +6,9 @@
 //! orders.
 
 use chrono::Utc;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr,
+};
 
 use crate::{
     domain::CartStatus,
@@ -23,9 +25,7 @@ use super::{
         lock,
         txn::{Flow, Writer},
     },
-    CheckoutChange, CheckoutState,
-    claim::lock_checkout,
-    holding_of, holds,
+    CheckoutChange, CheckoutState, holding_of, holds,
 };
 
 /// Longest `orderReference`.
@@ -148,6 +148,36 @@ pub async fn complete_checkout(
         .await?;
         Ok((done, Vec::new()))
     })
+}
+
+fn not_found() -> Flow {
+    refuse(
+        ErrorCode::CheckoutNotFound,
+        &["checkoutId"],
+        "no checkout has this id",
+    )
+}
+
+/// Checkout `id` and its cart, locked in the order every transition takes them: cart first.
+pub(super) async fn lock_checkout(
+    txn: &impl ConnectionTrait,
+    id: &str,
+) -> Result<(carts::Model, checkouts::Model), Flow> {
+    let found = checkouts::Entity::find_by_id(id.to_owned())
+        .one(txn)
+        .await?
+        .ok_or_else(not_found)?;
+    let cart = carts::Entity::find_by_id(found.cart_id.clone())
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or_else(not_found)?;
+    let checkout = checkouts::Entity::find_by_id(id.to_owned())
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok((cart, checkout))
 }
 
 /// Counts the uses of `checkout`'s promotions for its customer, or refuses (the caller rolls
